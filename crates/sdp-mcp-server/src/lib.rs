@@ -1,0 +1,2 @@
+//! The sdp-mcp server library.
+#![warn(missing_docs)]

@@ -1,0 +1,3 @@
+//! The `sdp-mcp` binary: thin CLI wiring of the libraries.
+
+fn main() {}
