@@ -1,3 +1,57 @@
 //! The `sdp-mcp` binary: thin CLI wiring of the libraries.
+//!
+//! Each subcommand lives in its own module under `cli/`; this file only parses
+//! arguments, sets up logging and dispatches.
 
-fn main() {}
+mod cli;
+
+use clap::{Parser, Subcommand};
+
+/// One MCP server for ManageEngine ServiceDesk Plus, many users.
+#[derive(Debug, Parser)]
+#[command(name = "sdp-mcp", version, about, long_about = None)]
+struct Cli {
+    /// Log format on stderr: `human` or `json`.
+    #[arg(
+        long,
+        global = true,
+        default_value = "human",
+        env = "SDP_MCP_LOG_FORMAT"
+    )]
+    log_format: cli::logging::LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the built-in ServiceDesk Plus + Zoho accounts simulator on its own.
+    Sim(cli::sim::SimArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    cli::logging::init(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Sim(args) => cli::sim::run(args).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

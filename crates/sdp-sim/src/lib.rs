@@ -105,6 +105,10 @@ impl SimBuilder {
     ///
     /// # Errors
     /// Fails when the listener's local address cannot be read.
+    #[allow(
+        clippy::unused_async,
+        reason = "async so callers need not change when start-up awaits"
+    )]
     pub async fn spawn(mut self, listener: TcpListener) -> std::io::Result<SimHandle> {
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");

@@ -39,7 +39,7 @@ impl SimState {
             clock: SimClock::default(),
             zoho: Mutex::new(zoho),
             sdp,
-            faults: Faults::default(),
+            faults: Faults::with_seed(config.seed),
             counters: Counters::default(),
             directory,
             config,
