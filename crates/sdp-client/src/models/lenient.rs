@@ -1,0 +1,58 @@
+//! Tolerant deserialisation. SDP sends nulls, numbers as strings, strings as
+//! numbers and booleans as `"true"`; a typed field that cannot be read becomes
+//! `None` instead of failing the whole entity.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// `Option<T>` from anything: `null` or an unreadable value give `None`.
+///
+/// # Errors
+/// Only when the input is not valid JSON at all.
+pub fn option<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = Value::deserialize(deserializer)?;
+    Ok(coerce(value))
+}
+
+/// `Vec<T>` from anything: `null` gives an empty vector, a single item a
+/// one-element vector, unreadable items are skipped.
+///
+/// # Errors
+/// Only when the input is not valid JSON at all.
+pub fn vec<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = Value::deserialize(deserializer)?;
+    Ok(match value {
+        Value::Null => Vec::new(),
+        Value::Array(items) => items.into_iter().filter_map(coerce).collect(),
+        single => coerce(single).into_iter().collect(),
+    })
+}
+
+/// Reads `value` as `T`, converting between strings, numbers and booleans
+/// when the direct reading fails.
+pub fn coerce<T: DeserializeOwned>(value: Value) -> Option<T> {
+    if value.is_null() {
+        return None;
+    }
+    if let Ok(direct) = T::deserialize(&value) {
+        return Some(direct);
+    }
+    match value {
+        Value::Number(n) => T::deserialize(Value::String(n.to_string())).ok(),
+        Value::Bool(b) => T::deserialize(Value::String(b.to_string())).ok(),
+        Value::String(s) => serde_json::from_str::<Value>(s.trim())
+            .ok()
+            .filter(|parsed| parsed.is_number() || parsed.is_boolean())
+            .and_then(|parsed| T::deserialize(parsed).ok()),
+        _ => None,
+    }
+}
