@@ -41,6 +41,8 @@ pub struct SimConfig {
     /// Public base URL the simulator advertises (`accounts-server`, `.env` files).
     /// Filled in by `spawn` from the bound address when empty.
     pub public_url: String,
+    /// Knobs of the SDP half (notes list key, row-count clamp, licenses, …).
+    pub sdp: crate::sdp::SdpKnobs,
 }
 
 impl Default for SimConfig {
@@ -59,6 +61,7 @@ impl Default for SimConfig {
             accept_short_media_type: true,
             accept_bearer_prefix: true,
             public_url: String::new(),
+            sdp: crate::sdp::SdpKnobs::default(),
         }
     }
 }
