@@ -1,0 +1,204 @@
+//! Typed configuration of the server, built from environment variables.
+//!
+//! The environment names are public surface (`design.md` §3): the seed names
+//! `SDP_CLIENT_ID`, `SDP_CLIENT_SECRET`, `SDP_REFRESH_TOKEN`,
+//! `SDP_INSTANCE_NAME`, `SDP_BASE_URL`, `SDP_HTTP_PORT`, `SDP_HTTP_HOST`,
+//! `SDP_DATA_CENTER`, their aliases `SDP_OAUTH_CLIENT_ID`,
+//! `SDP_OAUTH_CLIENT_SECRET`, `SDP_OAUTH_REFRESH_TOKEN`, `SDP_PORTAL_NAME`,
+//! and the extensions `SDP_ACCOUNTS_URL`, `SDP_AUTHTOKEN`, `SDP_SCOPES`,
+//! `SDP_MCP_API_KEY`, `SDP_MCP_ALLOWED_HOSTS`, `SDP_MCP_ALLOWED_ORIGINS`.
+//!
+//! The variables come from an [`EnvSource`], a plain map, so tests never touch
+//! the process environment; only [`EnvSource::from_process`] reads it.
+
+mod dotenv;
+mod env;
+
+use std::time::Duration;
+
+use sdp_client::{DataCenter, Endpoint};
+use secrecy::SecretString;
+
+pub use env::EnvSource;
+
+/// Everything `run` and `serve_stdio` need.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where ServiceDesk Plus is and how to authenticate to it.
+    pub upstream: UpstreamConfig,
+    /// The HTTP listener's settings (ignored on stdio).
+    pub http: HttpConfig,
+    /// Which tools are offered.
+    pub tools: ToolsConfig,
+}
+
+/// The single user's ServiceDesk Plus instance and credentials.
+#[derive(Debug, Clone)]
+pub struct UpstreamConfig {
+    /// Where SDP is: cloud (`SDP_BASE_URL` or `SDP_DATA_CENTER`, plus
+    /// `SDP_INSTANCE_NAME`) or on-premises (`SDP_BASE_URL` with `SDP_AUTHTOKEN`).
+    pub endpoint: Endpoint,
+    /// Zoho accounts base URL (`SDP_ACCOUNTS_URL`, else the data centre's);
+    /// `None` on-premises.
+    pub accounts_url: Option<String>,
+    /// The data centre, when given (`SDP_DATA_CENTER`) or recognised from the base URL.
+    pub data_center: Option<DataCenter>,
+    /// How to authenticate to SDP.
+    pub credentials: Credentials,
+}
+
+/// How the server authenticates to ServiceDesk Plus.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// SDP Cloud: a Zoho OAuth client and a refresh token.
+    Zoho {
+        /// Zoho client id (`SDP_CLIENT_ID` / `SDP_OAUTH_CLIENT_ID`).
+        client_id: String,
+        /// Zoho client secret (`SDP_CLIENT_SECRET` / `SDP_OAUTH_CLIENT_SECRET`).
+        client_secret: SecretString,
+        /// Zoho refresh token (`SDP_REFRESH_TOKEN` / `SDP_OAUTH_REFRESH_TOKEN`).
+        refresh_token: SecretString,
+        /// Scopes the refresh token was granted (`SDP_SCOPES`, comma separated), informational.
+        scopes: Vec<String>,
+    },
+    /// SDP on-premises: a technician API key (`SDP_AUTHTOKEN`).
+    OnPrem {
+        /// The technician key.
+        authtoken: SecretString,
+    },
+}
+
+impl Credentials {
+    /// `zoho_oauth` or `on_prem_api_key`, for logs and `whoami`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Zoho { .. } => "zoho_oauth",
+            Self::OnPrem { .. } => "on_prem_api_key",
+        }
+    }
+}
+
+/// Settings of the HTTP transports.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Interface the binary binds (`SDP_HTTP_HOST`, default `127.0.0.1`).
+    pub host: String,
+    /// Port the binary binds (`SDP_HTTP_PORT`, default 3456).
+    pub port: u16,
+    /// Bearer key required on every MCP request (`SDP_MCP_API_KEY`). Without
+    /// it the server only accepts a loopback listener.
+    pub api_key: Option<SecretString>,
+    /// Accepted `Host` header values (`SDP_MCP_ALLOWED_HOSTS`, comma separated;
+    /// `host` matches any port, `host:port` only that port). `None`: `localhost`,
+    /// `127.0.0.1` and `[::1]` with the bound port.
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Accepted browser `Origin` values (`SDP_MCP_ALLOWED_ORIGINS`, comma
+    /// separated, `scheme://host:port`). `None`: `http://localhost`,
+    /// `http://127.0.0.1` and `http://[::1]` with the bound port. Requests
+    /// without `Origin` (non-browser clients) always pass.
+    pub allowed_origins: Option<Vec<String>>,
+    /// How long shutdown waits for in-flight requests before closing streams.
+    pub shutdown_grace: Duration,
+}
+
+impl HttpConfig {
+    /// `host:port` for `TcpListener::bind`.
+    pub fn bind_address(&self) -> String {
+        if self.host.contains(':') && !self.host.starts_with('[') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            host: DEFAULT_HTTP_HOST.to_owned(),
+            port: DEFAULT_HTTP_PORT,
+            api_key: None,
+            allowed_hosts: None,
+            allowed_origins: None,
+            shutdown_grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Which tools the server offers.
+#[derive(Debug, Clone, Default)]
+pub struct ToolsConfig {
+    /// Hide every tool that is not read-only (`--read-only`).
+    pub read_only: bool,
+    /// Toolsets to enable by name (`--toolsets`); `None` means the default set.
+    pub toolsets: Option<Vec<String>>,
+}
+
+/// Default of `SDP_HTTP_HOST`.
+pub const DEFAULT_HTTP_HOST: &str = "127.0.0.1";
+/// Default of `SDP_HTTP_PORT`.
+pub const DEFAULT_HTTP_PORT: u16 = 3456;
+
+/// A configuration problem. The message names the variable and shows an example.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// One or more variables are missing or malformed.
+    #[error("{}", render_problems(.0))]
+    Invalid(Vec<ConfigProblem>),
+    /// A `.env` line could not be parsed.
+    #[error("{origin}:{line}: {problem}")]
+    DotEnv {
+        /// The file.
+        origin: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The `.env` file exists but could not be read.
+    #[error("cannot read {path}: {source}")]
+    DotEnvRead {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// One missing or malformed variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    /// The variable, e.g. `SDP_REFRESH_TOKEN`.
+    pub variable: &'static str,
+    /// What is wrong, e.g. `is missing`.
+    pub problem: String,
+    /// An example of a valid value.
+    pub example: &'static str,
+}
+
+impl std::fmt::Display for ConfigProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} (example: {}={})",
+            self.variable, self.problem, self.variable, self.example
+        )
+    }
+}
+
+fn render_problems(problems: &[ConfigProblem]) -> String {
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    format!("invalid configuration: {}", lines.join("; "))
+}
+
+impl Config {
+    /// Builds the configuration from environment variables.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] lists every missing or malformed variable, each
+    /// with an example value.
+    pub fn from_env(env: &EnvSource) -> Result<Self, ConfigError> {
+        env::load(env)
+    }
+}

@@ -1,0 +1,97 @@
+//! Per-user state a tool call runs with, and the resolver from a
+//! [`Principal`] to it.
+//!
+//! The user flows as a value: the auth layer produces a `Principal`, the tool
+//! asks [`UserContexts`] for that principal's [`UserContext`], and calls SDP
+//! through it. Single-user mode has one context built at start
+//! ([`SingleUserContexts`]); multi-user mode will build contexts on demand
+//! from the store (bounded, idle-evicting), behind the same trait.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+
+use crate::auth::{Principal, UserId};
+use crate::lookups::LookupCache;
+use crate::upstream::Upstream;
+
+/// Everything one user's tool calls need: their SDP client and caches.
+#[derive(Debug)]
+pub struct UserContext {
+    user_id: UserId,
+    upstream: Upstream,
+    lookups: LookupCache,
+}
+
+impl UserContext {
+    /// A context for `user_id` calling SDP through `upstream`.
+    pub fn new(user_id: UserId, upstream: Upstream) -> Self {
+        Self {
+            user_id,
+            upstream,
+            lookups: LookupCache::default(),
+        }
+    }
+
+    /// Whose context this is.
+    pub fn user_id(&self) -> &UserId {
+        &self.user_id
+    }
+
+    /// The user's SDP connection.
+    pub fn upstream(&self) -> &Upstream {
+        &self.upstream
+    }
+
+    /// The user's cache of portal lookup lists (statuses, priorities, …).
+    pub(crate) fn lookups(&self) -> &LookupCache {
+        &self.lookups
+    }
+}
+
+/// Why no context could be produced for a principal.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ContextError {
+    /// The principal has no ServiceDesk Plus connection on this server.
+    #[error(
+        "user `{0}` has no ServiceDesk Plus connection on this server; ask the administrator to \
+         add SDP credentials for this user"
+    )]
+    NotConnected(UserId),
+}
+
+/// Resolves the [`UserContext`] of a principal.
+pub trait UserContexts: Send + Sync + std::fmt::Debug + 'static {
+    /// The context for `principal`.
+    fn context_for<'a>(
+        &'a self,
+        principal: &'a Principal,
+    ) -> BoxFuture<'a, Result<Arc<UserContext>, ContextError>>;
+}
+
+/// Single-user mode: one context, built at start from the environment, shared
+/// by every authenticated principal (all of them are the one user).
+#[derive(Debug, Clone)]
+pub struct SingleUserContexts {
+    context: Arc<UserContext>,
+}
+
+impl SingleUserContexts {
+    /// Wraps the one context.
+    pub fn new(context: UserContext) -> Self {
+        Self {
+            context: Arc::new(context),
+        }
+    }
+}
+
+impl UserContexts for SingleUserContexts {
+    fn context_for<'a>(
+        &'a self,
+        _principal: &'a Principal,
+    ) -> BoxFuture<'a, Result<Arc<UserContext>, ContextError>> {
+        let context = self.context.clone();
+        Box::pin(async move { Ok(context) })
+    }
+}

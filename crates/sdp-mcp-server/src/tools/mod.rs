@@ -1,0 +1,216 @@
+//! The tools, declared per toolset module, and the [`Toolset`] registry that
+//! sums their routers and filters them (`--toolsets`, `--read-only`).
+//!
+//! Each module declares `#[tool_router(router = …)]` impl blocks on
+//! [`SdpMcp`]; nothing here matches on tool names.
+
+mod args;
+mod fields;
+mod lookups;
+mod notes;
+mod request_actions;
+mod requests;
+mod users;
+mod views;
+
+use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::model::{ContentBlock, IntoContents, Tool};
+
+use crate::config::ToolsConfig;
+use crate::context::ContextError;
+use crate::error::ServerError;
+use crate::handler::SdpMcp;
+
+/// A named group of tools, enabled or disabled together.
+#[derive(Debug, Clone, Copy)]
+pub struct Toolset {
+    /// Stable name used by `--toolsets`.
+    pub name: &'static str,
+    /// One line for `--help` and `tools list`.
+    pub description: &'static str,
+    /// Enabled when no `--toolsets` are given.
+    pub default_enabled: bool,
+    router: fn() -> ToolRouter<SdpMcp>,
+}
+
+/// Every toolset of this build, in display order.
+pub fn toolsets() -> Vec<Toolset> {
+    vec![
+        Toolset {
+            name: "requests",
+            description: "Service requests: list, search, read, create, update, close, assign, \
+                          pick up, notes",
+            default_enabled: true,
+            router: || {
+                SdpMcp::requests_router()
+                    + SdpMcp::request_actions_router()
+                    + SdpMcp::notes_router()
+            },
+        },
+        Toolset {
+            name: "users",
+            description: "Technicians and the current user",
+            default_enabled: true,
+            router: SdpMcp::users_router,
+        },
+        Toolset {
+            name: "lookups",
+            description: "Portal metadata: statuses, priorities, categories, templates and \
+                          their mandatory fields",
+            default_enabled: true,
+            router: SdpMcp::lookups_router,
+        },
+    ]
+}
+
+/// The router of the enabled toolsets, without the tools `config` hides.
+pub(crate) fn build_router(config: &ToolsConfig) -> Result<ToolRouter<SdpMcp>, ServerError> {
+    let all = toolsets();
+    let enabled: Vec<&Toolset> = match &config.toolsets {
+        None => all.iter().filter(|t| t.default_enabled).collect(),
+        Some(names) => {
+            let mut enabled = Vec::new();
+            for name in names {
+                if name == "all" {
+                    enabled = all.iter().collect();
+                    break;
+                }
+                let Some(toolset) = all.iter().find(|t| t.name == name) else {
+                    return Err(ServerError::UnknownToolset {
+                        name: name.clone(),
+                        available: all.iter().map(|t| t.name).collect::<Vec<_>>().join(", "),
+                    });
+                };
+                enabled.push(toolset);
+            }
+            enabled
+        }
+    };
+    let mut router = ToolRouter::new();
+    for toolset in enabled {
+        router += (toolset.router)();
+    }
+    if config.read_only {
+        let writes: Vec<String> = router
+            .list_all()
+            .into_iter()
+            .filter(|tool| !is_read_only(tool))
+            .map(|tool| tool.name.into_owned())
+            .collect();
+        for name in writes {
+            router.disable_route(name);
+        }
+    }
+    Ok(router)
+}
+
+/// The tools a server with `config` offers, sorted by name (for `tools list`).
+///
+/// # Errors
+/// [`ServerError::UnknownToolset`] for a toolset name that does not exist.
+pub fn tool_catalog(config: &ToolsConfig) -> Result<Vec<Tool>, ServerError> {
+    Ok(build_router(config)?.list_all())
+}
+
+/// A tool is read-only only when it says so (`readOnlyHint` defaults to false).
+fn is_read_only(tool: &Tool) -> bool {
+    tool.annotations
+        .as_ref()
+        .and_then(|a| a.read_only_hint)
+        .unwrap_or(false)
+}
+
+/// A tool failure the caller can act on: sent as a result with
+/// `isError: true` and a sentence that names the problem and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ToolError {
+    message: String,
+}
+
+impl ToolError {
+    /// A failure described by `message`.
+    pub(crate) fn message(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ToolError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl IntoContents for ToolError {
+    fn into_contents(self) -> Vec<ContentBlock> {
+        vec![ContentBlock::text(self.message)]
+    }
+}
+
+impl From<ContextError> for ToolError {
+    fn from(error: ContextError) -> Self {
+        Self::message(error.to_string())
+    }
+}
+
+impl From<sdp_client::AuthError> for ToolError {
+    fn from(error: sdp_client::AuthError) -> Self {
+        Self::message(error.human_message())
+    }
+}
+
+impl From<sdp_client::SdpError> for ToolError {
+    fn from(error: sdp_client::SdpError) -> Self {
+        Self::message(error.human_message())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_only_hides_every_write() {
+        let config = ToolsConfig {
+            read_only: true,
+            toolsets: None,
+        };
+        let tools = tool_catalog(&config).unwrap();
+        assert!(!tools.is_empty());
+        assert!(tools.iter().all(is_read_only));
+        let all = tool_catalog(&ToolsConfig::default()).unwrap();
+        assert!(all.len() > tools.len());
+    }
+
+    #[test]
+    fn unknown_toolset_lists_the_valid_ones() {
+        let config = ToolsConfig {
+            read_only: false,
+            toolsets: Some(vec!["nope".to_owned()]),
+        };
+        let error = tool_catalog(&config).unwrap_err().to_string();
+        assert!(error.contains("requests, users, lookups"), "{error}");
+    }
+
+    #[test]
+    fn every_tool_has_a_title_description_and_annotations() {
+        let config = ToolsConfig {
+            read_only: false,
+            toolsets: Some(vec!["all".to_owned()]),
+        };
+        for tool in tool_catalog(&config).unwrap() {
+            assert!(tool.title.is_some(), "{} has no title", tool.name);
+            assert!(
+                tool.description.as_ref().is_some_and(|d| d.len() > 40),
+                "{} has no useful description",
+                tool.name
+            );
+            let annotations = tool.annotations.as_ref().unwrap();
+            assert!(annotations.read_only_hint.is_some(), "{}", tool.name);
+            if annotations.read_only_hint == Some(false) {
+                assert!(annotations.destructive_hint.is_some(), "{}", tool.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! The HTTP surface: `/mcp` (rmcp's Streamable HTTP service, both protocol
+//! eras), legacy `/sse` + `/messages`, and `/health`; plus graceful shutdown.
+//!
+//! Request path for MCP routes: Origin/Host allow-list → authentication
+//! (inserts the `Principal`) → session binding → in-flight tracking → MCP.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use futures::StreamExt;
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use super::sse::SseSessions;
+use crate::auth::{self, HttpAuthenticator};
+use crate::error::ServerError;
+use crate::handler::{SdpMcp, Shared};
+use crate::origin::{self, OriginPolicy};
+use crate::sessions::{self, SessionBindings};
+
+/// How long closing streams may take after the grace period, before the
+/// server task is abandoned.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often stale session bindings are swept.
+const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Everything the HTTP transports need, assembled by `Server::run`.
+pub(crate) struct HttpParts {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) authenticator: HttpAuthenticator,
+    pub(crate) origin_policy: OriginPolicy,
+    pub(crate) shutdown_grace: Duration,
+}
+
+/// Serves until `shutdown` completes, then drains and returns.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    parts: HttpParts,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ServerError> {
+    let in_flight = parts.shared.in_flight.clone();
+    let mcp_cancel = CancellationToken::new();
+    let bindings = SessionBindings::default();
+    let session_manager = Arc::new(LocalSessionManager::default());
+    // `/sse` sessions have their own bindings: the sweeper below only knows
+    // rmcp's sessions.
+    let sse = SseSessions::new(parts.shared.clone(), SessionBindings::default());
+
+    let mcp_config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(true)
+        .with_allowed_hosts(parts.origin_policy.raw_hosts.clone())
+        .with_allowed_origins(parts.origin_policy.raw_origins.clone())
+        .enforce_origin_validation()
+        .with_cancellation_token(mcp_cancel.clone());
+    let shared = parts.shared.clone();
+    let mcp_service = StreamableHttpService::new(
+        move || Ok(SdpMcp::for_http(shared.clone())),
+        session_manager.clone(),
+        mcp_config,
+    );
+
+    let mcp_routes = Router::new()
+        .route_service("/mcp", mcp_service)
+        .layer(middleware::from_fn_with_state(
+            in_flight.clone(),
+            track_in_flight,
+        ))
+        .layer(middleware::from_fn_with_state(
+            bindings.clone(),
+            sessions::bind_mcp_sessions,
+        ));
+    let sse_routes = Router::new()
+        .route("/sse", get(super::sse::open_stream))
+        .route("/messages", post(super::sse::post_message))
+        .with_state(sse.clone());
+    let protected = mcp_routes
+        .merge(sse_routes)
+        .layer(middleware::from_fn_with_state(
+            parts.authenticator.clone(),
+            auth::require_principal,
+        ))
+        .layer(middleware::from_fn_with_state(
+            parts.origin_policy.clone(),
+            origin::enforce,
+        ));
+    let app = Router::new().route("/health", get(health)).merge(protected);
+
+    let stop_accepting = CancellationToken::new();
+    let stop = stop_accepting.clone();
+    let mut server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stop.cancelled().await })
+            .await
+    });
+    let sweeper = tokio::spawn(sweep_bindings(
+        bindings,
+        session_manager,
+        mcp_cancel.clone(),
+    ));
+
+    tokio::select! {
+        () = shutdown => {}
+        result = &mut server => {
+            // The server stopped on its own: an accept-loop failure.
+            mcp_cancel.cancel();
+            sse.close_all();
+            sweeper.abort();
+            return match result {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(error)) => Err(ServerError::Io(error)),
+                Err(join) => Err(ServerError::Io(std::io::Error::other(join.to_string()))),
+            };
+        }
+    }
+
+    tracing::info!(
+        in_flight = in_flight.len(),
+        grace_secs = parts.shutdown_grace.as_secs(),
+        "shutting down: no new connections, waiting for in-flight requests"
+    );
+    stop_accepting.cancel();
+    in_flight.close();
+    if tokio::time::timeout(parts.shutdown_grace, in_flight.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            in_flight = in_flight.len(),
+            "grace period elapsed with requests still running; closing them"
+        );
+    }
+    // Ends legacy sessions and their GET streams, and the `/sse` streams, so
+    // the remaining connections close.
+    mcp_cancel.cancel();
+    sse.close_all();
+    sweeper.abort();
+    match tokio::time::timeout(CLOSE_TIMEOUT, &mut server).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(error))) => return Err(ServerError::Io(error)),
+        Ok(Err(join)) => tracing::warn!(error = %join, "HTTP server task failed during shutdown"),
+        Err(_) => {
+            tracing::warn!("connections still open after shutdown; dropping them");
+            server.abort();
+        }
+    }
+    tracing::info!("HTTP server stopped");
+    Ok(())
+}
+
+/// `GET /health`: liveness, independent of SDP.
+async fn health() -> impl IntoResponse {
+    axum::Json(serde_json::json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+    }))
+}
+
+/// Counts a POST to `/mcp` as in flight until its response body has been
+/// sent (or dropped), so shutdown can wait for it.
+async fn track_in_flight(
+    State(in_flight): State<TaskTracker>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let token = in_flight.token();
+    let response = next.run(request).await;
+    let (head, body) = response.into_parts();
+    let body = body.into_data_stream().map(move |chunk| {
+        let _still_in_flight = &token;
+        chunk
+    });
+    Response::from_parts(head, Body::from_stream(body))
+}
+
+/// Forgets bindings of sessions rmcp has closed (idle time-out).
+async fn sweep_bindings(
+    bindings: SessionBindings,
+    manager: Arc<LocalSessionManager>,
+    cancel: CancellationToken,
+) {
+    let mut interval = tokio::time::interval(SWEEP_INTERVAL);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            _ = interval.tick() => {}
+        }
+        let live: std::collections::HashSet<String> = manager
+            .sessions
+            .read()
+            .await
+            .keys()
+            .map(ToString::to_string)
+            .collect();
+        let before = bindings.ids().len();
+        bindings.retain(|id| live.contains(id));
+        let after = bindings.ids().len();
+        if before != after {
+            tracing::debug!(removed = before - after, "swept closed legacy sessions");
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Transports: Streamable HTTP + legacy SSE over HTTP, and stdio (in `server`).
+
+pub(crate) mod http;
+pub(crate) mod sse;
