@@ -30,7 +30,7 @@ async def exercise(client: Client, label: str) -> None:
     names = {tool.name for tool in tools.tools}
     missing = EXPECTED_TOOLS - names
     assert not missing, f"{label}: tools missing from tools/list: {sorted(missing)}"
-    listed = await client.call_tool("list_requests", {"row_count": 5})
+    listed = await client.call_tool("list_requests", {"page_size": 5})
     assert not listed.is_error, f"{label}: list_requests failed: {listed.content}"
     requests = listed.structured_content["requests"]
     assert requests, f"{label}: list_requests returned no requests"

@@ -25,8 +25,16 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve MCP over Streamable HTTP (/mcp) and legacy SSE (/sse), configured from the environment.
+    Serve(cli::serve::ServeArgs),
+    /// Serve one MCP session over stdin/stdout (for clients that start the server themselves).
+    Stdio(cli::stdio::StdioArgs),
+    /// Run the simulator and the server together, with a ready-to-paste client configuration.
+    Demo(cli::demo::DemoArgs),
     /// Run the built-in ServiceDesk Plus + Zoho accounts simulator on its own.
     Sim(cli::sim::SimArgs),
+    /// Inspect the tool catalogue.
+    Tools(cli::tools::ToolsArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -44,7 +52,11 @@ fn main() -> std::process::ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
+            Command::Serve(args) => cli::serve::run(args).await,
+            Command::Stdio(args) => cli::stdio::run(args).await,
+            Command::Demo(args) => cli::demo::run(args).await,
             Command::Sim(args) => cli::sim::run(args).await,
+            Command::Tools(args) => cli::tools::run(&args),
         }
     });
     match result {

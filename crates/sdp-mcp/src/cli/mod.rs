@@ -1,5 +1,9 @@
 //! Subcommands of the `sdp-mcp` binary.
 
+pub mod demo;
 pub mod logging;
+pub mod serve;
 pub mod shutdown;
 pub mod sim;
+pub mod stdio;
+pub mod tools;
