@@ -11,6 +11,75 @@ use sdp_client::{
 use crate::config::{Credentials, UpstreamConfig};
 use crate::error::ServerError;
 
+/// The HTTP client (connection pool, default time-outs) for SDP and Zoho.
+///
+/// # Errors
+/// [`ServerError::Upstream`] when the TLS stack cannot be set up.
+pub fn shared_http_client() -> Result<reqwest::Client, ServerError> {
+    SdpClient::build_http_client(&Timeouts::default())
+        .map_err(|error| ServerError::Upstream(error.human_message()))
+}
+
+/// Builds a user's upstream configuration from credentials kept in the store
+/// (or passed in headers). The message of the error names what is wrong,
+/// never a secret.
+pub(crate) fn upstream_config_from_store(
+    credentials: &sdp_mcp_store::SdpCredentials,
+) -> Result<UpstreamConfig, String> {
+    use sdp_client::{CloudTarget, Endpoint};
+    use sdp_mcp_store::SdpAuth;
+    match &credentials.auth {
+        SdpAuth::OnPremAuthtoken { authtoken } => {
+            let base_url = credentials.base_url.as_deref().ok_or_else(|| {
+                "on-premises credentials need the server's base URL (SDP_BASE_URL)".to_owned()
+            })?;
+            let endpoint = Endpoint::on_prem(base_url)
+                .map_err(|error| format!("the base URL is invalid: {error}"))?;
+            Ok(UpstreamConfig {
+                endpoint,
+                accounts_url: None,
+                data_center: None,
+                credentials: Credentials::OnPrem {
+                    authtoken: authtoken.clone(),
+                },
+            })
+        }
+        SdpAuth::CloudOAuth {
+            client_id,
+            client_secret,
+            refresh_token,
+            scopes,
+        } => {
+            let (Some(client_id), Some(client_secret)) = (client_id, client_secret) else {
+                return Err("the stored credentials have no Zoho client id and secret; \
+                            re-import the user with SDP_CLIENT_ID and SDP_CLIENT_SECRET"
+                    .to_owned());
+            };
+            let target = CloudTarget::resolve(
+                credentials.data_center.as_deref(),
+                credentials.base_url.as_deref(),
+                credentials.accounts_url.as_deref(),
+                credentials.instance.as_deref(),
+            )
+            .map_err(|error| format!("the SDP address is invalid: {error}"))?;
+            if target.endpoint.portal().is_none() {
+                return Err("the credentials name no portal (SDP_INSTANCE_NAME)".to_owned());
+            }
+            Ok(UpstreamConfig {
+                endpoint: target.endpoint,
+                accounts_url: Some(target.accounts_url),
+                data_center: target.data_center,
+                credentials: Credentials::Zoho {
+                    client_id: client_id.clone(),
+                    client_secret: client_secret.clone(),
+                    refresh_token: refresh_token.clone(),
+                    scopes: scopes.clone(),
+                },
+            })
+        }
+    }
+}
+
 /// One user's connection to ServiceDesk Plus.
 #[derive(Clone)]
 pub struct Upstream {
@@ -35,9 +104,15 @@ impl Upstream {
     /// # Errors
     /// [`ServerError::Upstream`] when the HTTP client cannot be built.
     pub fn from_config(config: &UpstreamConfig) -> Result<Self, ServerError> {
+        let http = shared_http_client()?;
+        Ok(Self::with_http(config, http))
+    }
+
+    /// Builds the connection from configuration over an existing HTTP client
+    /// (multi-user mode shares one connection pool across every user). No
+    /// network call is made.
+    pub fn with_http(config: &UpstreamConfig, http: reqwest::Client) -> Self {
         let timeouts = Timeouts::default();
-        let http = SdpClient::build_http_client(&timeouts)
-            .map_err(|error| ServerError::Upstream(error.human_message()))?;
         let (tokens, client_id): (Arc<dyn TokenSource>, Option<String>) = match &config.credentials
         {
             Credentials::Zoho {
@@ -64,11 +139,11 @@ impl Upstream {
         };
         let mut client_config = SdpClientConfig::new(config.endpoint.clone());
         client_config.timeouts = timeouts;
-        Ok(Self {
+        Self {
             client: SdpClient::new(client_config, tokens, http),
             credentials_kind: config.credentials.kind(),
             client_id,
-        })
+        }
     }
 
     /// The typed SDP client.

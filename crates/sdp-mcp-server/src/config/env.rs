@@ -9,8 +9,8 @@ use secrecy::SecretString;
 use sdp_client::{CloudTarget, ConfigError as SdpConfigError, DataCenter, Endpoint};
 
 use super::{
-    Config, ConfigError, ConfigProblem, Credentials, HttpConfig, ToolsConfig, UpstreamConfig,
-    dotenv,
+    Config, ConfigError, ConfigProblem, Credentials, HttpConfig, MultiUserConfig, ToolsConfig,
+    UpstreamConfig, dotenv,
 };
 
 /// A set of environment variables. Tests build one from a map; the binary
@@ -193,6 +193,7 @@ pub(super) fn load(env: &EnvSource) -> Result<Config, ConfigError> {
         )
     };
     let http = http_config(&mut reader);
+    let multi_user = multi_user_config(&mut reader);
     let (Some(credentials), Some((endpoint, accounts_url, data_center))) = (credentials, location)
     else {
         return Err(ConfigError::Invalid(reader.problems));
@@ -201,15 +202,60 @@ pub(super) fn load(env: &EnvSource) -> Result<Config, ConfigError> {
         return Err(ConfigError::Invalid(reader.problems));
     }
     Ok(Config {
-        upstream: UpstreamConfig {
+        upstream: Some(UpstreamConfig {
             endpoint,
             accounts_url,
             data_center,
             credentials,
-        },
+        }),
         http,
         tools: ToolsConfig::default(),
+        multi_user,
     })
+}
+
+pub(super) fn load_multi_user(env: &EnvSource) -> Result<Config, ConfigError> {
+    let mut reader = Reader {
+        env,
+        problems: Vec::new(),
+    };
+    let http = http_config(&mut reader);
+    let multi_user = multi_user_config(&mut reader);
+    if !reader.problems.is_empty() {
+        return Err(ConfigError::Invalid(reader.problems));
+    }
+    Ok(Config {
+        upstream: None,
+        http,
+        tools: ToolsConfig::default(),
+        multi_user,
+    })
+}
+
+fn multi_user_config(reader: &mut Reader<'_>) -> MultiUserConfig {
+    let mut config = MultiUserConfig::default();
+    if let Some(value) = reader.env.get("SDP_MCP_ALLOW_HEADER_CREDENTIALS") {
+        match value.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => config.allow_header_credentials = true,
+            "0" | "false" | "no" | "off" => config.allow_header_credentials = false,
+            _ => reader.problem(
+                "SDP_MCP_ALLOW_HEADER_CREDENTIALS",
+                "is not a boolean (true or false)",
+                "true",
+            ),
+        }
+    }
+    if let Some(value) = reader.env.get("SDP_MCP_RATE_LIMIT_PER_MINUTE") {
+        match value.parse::<u32>() {
+            Ok(limit) => config.calls_per_minute = limit,
+            Err(_) => reader.problem(
+                "SDP_MCP_RATE_LIMIT_PER_MINUTE",
+                "is not a whole number of calls per minute (0 turns the limit off)",
+                "120",
+            ),
+        }
+    }
+    config
 }
 
 type Location = (Endpoint, Option<String>, Option<DataCenter>);

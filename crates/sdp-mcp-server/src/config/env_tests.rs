@@ -24,17 +24,17 @@ fn problems(pairs: &[(&str, &str)]) -> Vec<&'static str> {
 fn cloud_defaults_to_us_data_center_and_loopback() {
     let config = load(&env(CLOUD)).unwrap();
     assert_eq!(
-        config.upstream.endpoint.base_url(),
+        config.upstream.as_ref().unwrap().endpoint.base_url(),
         "https://sdpondemand.manageengine.com"
     );
     assert_eq!(
-        config.upstream.accounts_url.as_deref(),
+        config.upstream.as_ref().unwrap().accounts_url.as_deref(),
         Some("https://accounts.zoho.com")
     );
-    assert_eq!(config.upstream.endpoint.portal(), Some("itdesk"));
+    assert_eq!(config.upstream.as_ref().unwrap().endpoint.portal(), Some("itdesk"));
     assert_eq!(config.http.bind_address(), "127.0.0.1:3456");
     assert!(config.http.api_key.is_none());
-    let Credentials::Zoho { refresh_token, .. } = &config.upstream.credentials else {
+    let Credentials::Zoho { refresh_token, .. } = &config.upstream.as_ref().unwrap().credentials else {
         panic!("expected zoho credentials");
     };
     assert_eq!(refresh_token.expose_secret(), "1000.refresh.token");
@@ -50,13 +50,13 @@ fn aliases_are_honoured() {
         ("SDP_DATA_CENTER", "eu"),
     ]))
     .unwrap();
-    assert_eq!(config.upstream.endpoint.portal(), Some("hrdesk"));
+    assert_eq!(config.upstream.as_ref().unwrap().endpoint.portal(), Some("hrdesk"));
     assert_eq!(
-        config.upstream.endpoint.base_url(),
+        config.upstream.as_ref().unwrap().endpoint.base_url(),
         "https://sdpondemand.manageengine.eu"
     );
     assert_eq!(
-        config.upstream.accounts_url.as_deref(),
+        config.upstream.as_ref().unwrap().accounts_url.as_deref(),
         Some("https://accounts.zoho.eu")
     );
 }
@@ -110,10 +110,10 @@ fn base_url_with_portal_path_supplies_the_portal() {
     ]))
     .unwrap();
     assert_eq!(
-        config.upstream.endpoint.base_url(),
+        config.upstream.as_ref().unwrap().endpoint.base_url(),
         "https://helpdesk.example.com"
     );
-    assert_eq!(config.upstream.endpoint.portal(), Some("itdesk"));
+    assert_eq!(config.upstream.as_ref().unwrap().endpoint.portal(), Some("itdesk"));
 }
 
 #[test]
@@ -125,7 +125,7 @@ fn on_prem_needs_base_url_but_no_portal() {
     ]))
     .unwrap();
     assert!(matches!(
-        config.upstream.credentials,
+        config.upstream.as_ref().unwrap().credentials,
         Credentials::OnPrem { .. }
     ));
 }
@@ -139,7 +139,7 @@ fn dotenv_fills_gaps_but_real_env_wins() {
         )
         .unwrap();
     let config = load(&source).unwrap();
-    assert_eq!(config.upstream.endpoint.portal(), Some("from-env"));
+    assert_eq!(config.upstream.as_ref().unwrap().endpoint.portal(), Some("from-env"));
 }
 
 #[test]

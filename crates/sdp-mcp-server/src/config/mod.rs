@@ -24,13 +24,51 @@ pub use env::EnvSource;
 /// Everything `run` and `serve_stdio` need.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where ServiceDesk Plus is and how to authenticate to it.
-    pub upstream: UpstreamConfig,
+    /// Where ServiceDesk Plus is and how to authenticate to it: the single
+    /// user's connection; `None` in multi-user mode, where every user's
+    /// connection comes from the store.
+    pub upstream: Option<UpstreamConfig>,
     /// The HTTP listener's settings (ignored on stdio).
     pub http: HttpConfig,
     /// Which tools are offered.
     pub tools: ToolsConfig,
+    /// Settings of multi-user mode (store-backed users, header credentials,
+    /// per-user limits).
+    pub multi_user: MultiUserConfig,
 }
+
+/// Settings of multi-user mode.
+#[derive(Debug, Clone)]
+pub struct MultiUserConfig {
+    /// Accept per-request SDP credentials in `X-SDP-*` headers as their own
+    /// authentication (`SDP_MCP_ALLOW_HEADER_CREDENTIALS=true`). Off by default.
+    pub allow_header_credentials: bool,
+    /// Tool calls per minute per user (`SDP_MCP_RATE_LIMIT_PER_MINUTE`, default
+    /// 120; `0` turns the limit off).
+    pub calls_per_minute: u32,
+    /// How long a verified API key is trusted before the store is asked
+    /// again (bounds how long a user disabled by another process keeps working).
+    pub auth_cache_ttl: Duration,
+    /// Most user contexts kept in memory at once.
+    pub max_contexts: usize,
+    /// A user context unused this long is dropped (and rebuilt on next use).
+    pub context_idle: Duration,
+}
+
+impl Default for MultiUserConfig {
+    fn default() -> Self {
+        Self {
+            allow_header_credentials: false,
+            calls_per_minute: DEFAULT_CALLS_PER_MINUTE,
+            auth_cache_ttl: Duration::from_secs(30),
+            max_contexts: 10_000,
+            context_idle: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// Default of `SDP_MCP_RATE_LIMIT_PER_MINUTE`.
+pub const DEFAULT_CALLS_PER_MINUTE: u32 = 120;
 
 /// The single user's ServiceDesk Plus instance and credentials.
 #[derive(Debug, Clone)]
@@ -200,5 +238,23 @@ impl Config {
     /// with an example value.
     pub fn from_env(env: &EnvSource) -> Result<Self, ConfigError> {
         env::load(env)
+    }
+
+    /// Builds the configuration of multi-user mode from environment
+    /// variables: HTTP and multi-user settings only; SDP credentials come
+    /// from the store, per user.
+    ///
+    /// # Errors
+    /// [`ConfigError::Invalid`] lists every malformed variable.
+    pub fn multi_user_from_env(env: &EnvSource) -> Result<Self, ConfigError> {
+        env::load_multi_user(env)
+    }
+
+    /// Whether `env` carries single-user SDP credentials
+    /// (`SDP_REFRESH_TOKEN`, its alias `SDP_OAUTH_REFRESH_TOKEN`, or `SDP_AUTHTOKEN`).
+    pub fn has_single_user_credentials(env: &EnvSource) -> bool {
+        ["SDP_REFRESH_TOKEN", "SDP_OAUTH_REFRESH_TOKEN", "SDP_AUTHTOKEN"]
+            .iter()
+            .any(|name| env.get(name).is_some())
     }
 }
