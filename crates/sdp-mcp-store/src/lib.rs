@@ -36,8 +36,10 @@ pub use error::{Result, StoreError};
 pub use migrations::MigrationStatus;
 pub use model::{
     ApiKeyId, ApiKeyRecord, AuditEvent, AuditOutcome, AuditRecord, AuthMethod, CachedAccessToken,
-    CredentialKind, ImportAction, ImportOutcome, InvalidId, IssuedApiKey, NewUser, SdpAuth,
-    SdpCredentials, UserId, UserRecord, UserStatus, UserSummary,
+    CodeRedemption, CredentialKind, ImportAction, ImportOutcome, InvalidId, IssuedApiKey,
+    NewOAuthClient, NewOAuthCode, NewOAuthToken, NewUser, OAuthClientRecord, OAuthTokenKind,
+    OAuthTokenRecord, RefreshRotation, SdpAuth, SdpCredentials, UserId, UserRecord, UserStatus,
+    UserSummary,
 };
 pub use options::{Backend, DatabaseLocation, MasterKeySource, SQLITE_FILE_NAME, StoreOptions};
 pub use secrecy::{ExposeSecret, SecretString};

@@ -10,8 +10,10 @@ use secrecy::SecretString;
 use crate::error::Result;
 use crate::migrations::MigrationStatus;
 use crate::model::{
-    ApiKeyId, ApiKeyRecord, AuditEvent, AuditRecord, CachedAccessToken, ImportOutcome,
-    IssuedApiKey, NewUser, SdpCredentials, UserId, UserRecord, UserStatus, UserSummary,
+    ApiKeyId, ApiKeyRecord, AuditEvent, AuditRecord, CachedAccessToken, CodeRedemption,
+    ImportOutcome, IssuedApiKey, NewOAuthClient, NewOAuthCode, NewOAuthToken, NewUser,
+    OAuthClientRecord, OAuthTokenRecord, RefreshRotation, SdpCredentials, UserId, UserRecord,
+    UserStatus, UserSummary,
 };
 use crate::options::Backend;
 
@@ -63,7 +65,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn list_users(&self) -> BoxFuture<'_, Result<Vec<UserSummary>>>;
 
     /// Enables or disables a user. Disabled users fail authentication; their
-    /// keys and credentials are kept.
+    /// keys and credentials are kept. Disabling also revokes the user's MCP
+    /// OAuth tokens (signing in again issues new ones).
     ///
     /// # Errors
     /// [`crate::StoreError::UserNotFound`].
@@ -155,6 +158,50 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Forgets the user's cached access token.
     fn clear_access_token<'a>(&'a self, user_id: &'a UserId) -> BoxFuture<'a, Result<()>>;
+
+    // ---- MCP OAuth authorization server --------------------------------------
+
+    /// Registers an OAuth client (RFC 7591).
+    fn register_oauth_client<'a>(&'a self, client: &'a NewOAuthClient)
+    -> BoxFuture<'a, Result<()>>;
+
+    /// The registered client with this id.
+    fn get_oauth_client<'a>(
+        &'a self,
+        client_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<OAuthClientRecord>>>;
+
+    /// Stores an authorization code (by hash).
+    fn create_oauth_code<'a>(&'a self, code: &'a NewOAuthCode) -> BoxFuture<'a, Result<()>>;
+
+    /// Consumes an authorization code, atomically. A second redemption
+    /// revokes the tokens issued from the code (family = code hash).
+    fn redeem_oauth_code<'a>(&'a self, code_hash: &'a str)
+    -> BoxFuture<'a, Result<CodeRedemption>>;
+
+    /// Stores issued tokens (by hash), all or nothing.
+    fn insert_oauth_tokens<'a>(&'a self, tokens: &'a [NewOAuthToken])
+    -> BoxFuture<'a, Result<()>>;
+
+    /// The token with this hash, revoked or expired ones included (the caller decides).
+    fn find_oauth_token<'a>(
+        &'a self,
+        token_hash: &'a str,
+    ) -> BoxFuture<'a, Result<Option<OAuthTokenRecord>>>;
+
+    /// Consumes a refresh token for rotation, atomically; presenting a used
+    /// or revoked one revokes its whole family.
+    fn take_oauth_refresh_token<'a>(
+        &'a self,
+        token_hash: &'a str,
+    ) -> BoxFuture<'a, Result<RefreshRotation>>;
+
+    /// Revokes a token and the rest of its grant (RFC 7009). Returns `false`
+    /// when nothing was revoked.
+    fn revoke_oauth_token<'a>(&'a self, token_hash: &'a str) -> BoxFuture<'a, Result<bool>>;
+
+    /// Revokes every MCP OAuth token of a user; returns how many.
+    fn revoke_user_oauth_tokens<'a>(&'a self, user_id: &'a UserId) -> BoxFuture<'a, Result<u64>>;
 
     // ---- audit ---------------------------------------------------------------
 

@@ -5,12 +5,17 @@ mod api_key;
 mod audit;
 mod credentials;
 mod ids;
+mod oauth;
 mod user;
 
 pub use api_key::{ApiKeyRecord, IssuedApiKey};
 pub use audit::{AuditEvent, AuditOutcome, AuditRecord, CachedAccessToken};
 pub use credentials::{CredentialKind, SdpAuth, SdpCredentials};
 pub use ids::{ApiKeyId, InvalidId, UserId};
+pub use oauth::{
+    CodeRedemption, NewOAuthClient, NewOAuthCode, NewOAuthToken, OAuthClientRecord,
+    OAuthTokenKind, OAuthTokenRecord, RefreshRotation,
+};
 pub use user::{
     AuthMethod, ImportAction, ImportOutcome, NewUser, UserRecord, UserStatus, UserSummary,
 };

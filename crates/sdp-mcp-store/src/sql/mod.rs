@@ -11,6 +11,7 @@ mod credentials;
 mod import;
 mod key_check;
 mod misc;
+mod oauth;
 mod users;
 
 use std::sync::Arc;
@@ -24,8 +25,10 @@ use crate::crypto::Keyring;
 use crate::error::{Result, StoreError};
 use crate::migrations::{self, MigrationStatus};
 use crate::model::{
-    ApiKeyId, ApiKeyRecord, AuditEvent, AuditRecord, CachedAccessToken, ImportOutcome,
-    IssuedApiKey, NewUser, SdpCredentials, UserId, UserRecord, UserStatus, UserSummary,
+    ApiKeyId, ApiKeyRecord, AuditEvent, AuditRecord, CachedAccessToken, CodeRedemption,
+    ImportOutcome, IssuedApiKey, NewOAuthClient, NewOAuthCode, NewOAuthToken, NewUser,
+    OAuthClientRecord, OAuthTokenRecord, RefreshRotation, SdpCredentials, UserId, UserRecord,
+    UserStatus, UserSummary,
 };
 use crate::options::{Backend, DatabaseLocation, StoreOptions};
 use crate::store::Store;
@@ -234,6 +237,60 @@ impl Store for SqlStore {
 
     fn clear_access_token<'a>(&'a self, user_id: &'a UserId) -> BoxFuture<'a, Result<()>> {
         Box::pin(misc::clear_access_token(self, user_id))
+    }
+
+    fn register_oauth_client<'a>(
+        &'a self,
+        client: &'a NewOAuthClient,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(oauth::register_client(self, client))
+    }
+
+    fn get_oauth_client<'a>(
+        &'a self,
+        client_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<OAuthClientRecord>>> {
+        Box::pin(oauth::get_client(self, client_id))
+    }
+
+    fn create_oauth_code<'a>(&'a self, code: &'a NewOAuthCode) -> BoxFuture<'a, Result<()>> {
+        Box::pin(oauth::create_code(self, code))
+    }
+
+    fn redeem_oauth_code<'a>(
+        &'a self,
+        code_hash: &'a str,
+    ) -> BoxFuture<'a, Result<CodeRedemption>> {
+        Box::pin(oauth::redeem_code(self, code_hash))
+    }
+
+    fn insert_oauth_tokens<'a>(
+        &'a self,
+        tokens: &'a [NewOAuthToken],
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(oauth::insert_tokens(self, tokens))
+    }
+
+    fn find_oauth_token<'a>(
+        &'a self,
+        token_hash: &'a str,
+    ) -> BoxFuture<'a, Result<Option<OAuthTokenRecord>>> {
+        Box::pin(oauth::find_token(self, token_hash))
+    }
+
+    fn take_oauth_refresh_token<'a>(
+        &'a self,
+        token_hash: &'a str,
+    ) -> BoxFuture<'a, Result<RefreshRotation>> {
+        Box::pin(oauth::take_refresh_token(self, token_hash))
+    }
+
+    fn revoke_oauth_token<'a>(&'a self, token_hash: &'a str) -> BoxFuture<'a, Result<bool>> {
+        Box::pin(oauth::revoke_token(self, token_hash))
+    }
+
+    fn revoke_user_oauth_tokens<'a>(&'a self, user_id: &'a UserId) -> BoxFuture<'a, Result<u64>> {
+        Box::pin(oauth::revoke_user_tokens(self, user_id))
     }
 
     fn record_audit(&self, event: AuditEvent) -> BoxFuture<'_, Result<()>> {

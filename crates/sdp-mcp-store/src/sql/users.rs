@@ -214,11 +214,16 @@ pub(super) async fn set_user_status(
     id: &UserId,
     status: UserStatus,
 ) -> Result<()> {
+    let mut tx = store
+        .write
+        .begin()
+        .await
+        .map_err(StoreError::database("change user status"))?;
     let result = sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status.as_str())
         .bind(now_millis())
         .bind(id.as_str())
-        .execute(&store.write)
+        .execute(&mut *tx)
         .await
         .map_err(StoreError::database("change user status"))?;
     if result.rows_affected() == 0 {
@@ -226,6 +231,12 @@ pub(super) async fn set_user_status(
             user: id.to_string(),
         });
     }
+    if status == UserStatus::Disabled {
+        super::oauth::revoke_user_tokens_in(&mut tx, id).await?;
+    }
+    tx.commit()
+        .await
+        .map_err(StoreError::database("change user status"))?;
     Ok(())
 }
 

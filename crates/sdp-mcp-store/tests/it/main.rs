@@ -8,4 +8,5 @@ mod support;
 mod contract;
 mod credentials;
 mod keys;
+mod oauth;
 mod sqlite_files;
