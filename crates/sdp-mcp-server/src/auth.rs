@@ -49,6 +49,10 @@ pub enum AuthMethod {
     LoopbackWithoutKey,
     /// The stdio transport: whoever started the process.
     Stdio,
+    /// A personal API key of a user in the store (multi-user mode).
+    StoreApiKey,
+    /// SDP credentials in the request's `X-SDP-*` headers (opt-in).
+    HeaderCredentials,
 }
 
 impl AuthMethod {
@@ -58,6 +62,8 @@ impl AuthMethod {
             Self::ApiKey => "api_key",
             Self::LoopbackWithoutKey => "loopback",
             Self::Stdio => "stdio",
+            Self::StoreApiKey => "user_api_key",
+            Self::HeaderCredentials => "header_credentials",
         }
     }
 }
@@ -88,6 +94,9 @@ pub(crate) enum HttpAuthenticator {
     ApiKeys(Arc<[(KeyDigest, Principal)]>),
     /// No key configured: every request is the single user (loopback only).
     Open(Principal),
+    /// Multi-user mode: personal keys checked against the store (cached
+    /// briefly), and header credentials when enabled.
+    Store(Arc<crate::store_auth::StoreAuthenticator>),
 }
 
 impl std::fmt::Debug for HttpAuthenticator {
@@ -95,6 +104,7 @@ impl std::fmt::Debug for HttpAuthenticator {
         match self {
             Self::ApiKeys(keys) => write!(f, "ApiKeys({} keys)", keys.len()),
             Self::Open(_) => f.write_str("Open"),
+            Self::Store(_) => f.write_str("Store"),
         }
     }
 }
@@ -112,6 +122,10 @@ pub(crate) enum AuthError {
     Missing,
     /// A token was given but matches no key.
     InvalidToken,
+    /// `X-SDP-*` header credentials that cannot be used (missing or malformed field).
+    BadHeaderCredentials(&'static str),
+    /// The store could not be asked (multi-user mode).
+    Unavailable,
 }
 
 impl HttpAuthenticator {
@@ -127,23 +141,24 @@ impl HttpAuthenticator {
     }
 
     /// Authenticates one request from its headers.
+    pub(crate) async fn authenticate_request(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Principal, AuthError> {
+        match self {
+            Self::Store(store) => store.authenticate(headers).await,
+            _ => self.authenticate(headers),
+        }
+    }
+
+    /// Authenticates one request from its headers, without the store.
     pub(crate) fn authenticate(&self, headers: &HeaderMap) -> Result<Principal, AuthError> {
         let keys = match self {
             Self::Open(principal) => return Ok(principal.clone()),
             Self::ApiKeys(keys) => keys,
+            Self::Store(_) => return Err(AuthError::Unavailable),
         };
-        let Some(value) = headers.get(header::AUTHORIZATION) else {
-            return Err(AuthError::Missing);
-        };
-        let Some(token) = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-        else {
-            return Err(AuthError::InvalidToken);
-        };
+        let token = bearer_token(headers)?;
         let presented = digest(token);
         // Compare against every key without an early exit, so timing does not
         // tell how many keys there are or which one nearly matched.
@@ -157,19 +172,51 @@ impl HttpAuthenticator {
     }
 }
 
+/// The token of an `Authorization: Bearer <token>` header.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, AuthError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(AuthError::Missing);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+        .ok_or(AuthError::InvalidToken)
+}
+
 /// The realm in `WWW-Authenticate` challenges.
 pub(crate) const REALM: &str = "sdp-mcp";
 
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         let (challenge, body) = match self {
+            Self::Unavailable => {
+                let body = serde_json::json!({
+                    "error": "temporarily_unavailable",
+                    "error_description": "The server cannot check API keys right now; retry shortly.",
+                });
+                return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+            }
+            Self::BadHeaderCredentials(problem) => (
+                format!("Bearer realm=\"{REALM}\", error=\"invalid_request\""),
+                serde_json::json!({
+                    "error": "invalid_request",
+                    "error_description": format!("The X-SDP-* header credentials are incomplete: {problem}."),
+                    "hint": "Send X-SDP-Client-Id, X-SDP-Client-Secret, X-SDP-Refresh-Token, \
+                             X-SDP-Instance and X-SDP-Base-Url (or X-SDP-Data-Center).",
+                }),
+            ),
             Self::Missing => (
                 format!("Bearer realm=\"{REALM}\""),
                 serde_json::json!({
                     "error": "unauthorized",
                     "error_description": "This server requires an API key.",
                     "hint": "Send the header `Authorization: Bearer <key>`, where <key> is the \
-                             value of SDP_MCP_API_KEY configured on the server. In .mcp.json: \
+                             value of SDP_MCP_API_KEY configured on the server, or, on a \
+                             multi-user server, your personal key (sdpmcp_…, from the \
+                             administrator's `sdp-mcp users add`). In .mcp.json: \
                              \"headers\": {\"Authorization\": \"Bearer ${SDP_MCP_API_KEY}\"}",
                 }),
             ),
@@ -182,8 +229,9 @@ impl IntoResponse for AuthError {
                     "error": "invalid_token",
                     "error_description": "The API key is not valid.",
                     "hint": "Check that the client sends `Authorization: Bearer <key>` with \
-                             exactly the value of SDP_MCP_API_KEY configured on the server \
-                             (no quotes, no extra spaces).",
+                             exactly the value of SDP_MCP_API_KEY configured on the server, or \
+                             your personal key on a multi-user server (no quotes, no extra \
+                             spaces). A revoked, rotated or disabled key stops working.",
                 }),
             ),
         };
@@ -203,7 +251,7 @@ pub(crate) async fn require_principal(
     mut request: Request,
     next: Next,
 ) -> Response {
-    match authenticator.authenticate(request.headers()) {
+    match authenticator.authenticate_request(request.headers()).await {
         Ok(principal) => {
             request.extensions_mut().insert(principal);
             next.run(request).await

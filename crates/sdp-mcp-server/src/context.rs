@@ -4,8 +4,8 @@
 //! The user flows as a value: the auth layer produces a `Principal`, the tool
 //! asks [`UserContexts`] for that principal's [`UserContext`], and calls SDP
 //! through it. Single-user mode has one context built at start
-//! ([`SingleUserContexts`]); multi-user mode will build contexts on demand
-//! from the store (bounded, idle-evicting), behind the same trait.
+//! ([`SingleUserContexts`]); multi-user mode builds contexts on demand
+//! from the store (bounded, idle-evicting, `crate::registry`), behind the same trait.
 
 use std::sync::Arc;
 
@@ -13,14 +13,16 @@ use futures::future::BoxFuture;
 
 use crate::auth::{Principal, UserId};
 use crate::lookups::LookupCache;
+use crate::rate_limit::{RateLimited, RateLimiter};
 use crate::upstream::Upstream;
 
-/// Everything one user's tool calls need: their SDP client and caches.
+/// Everything one user's tool calls need: their SDP client, caches and rate limiter.
 #[derive(Debug)]
 pub struct UserContext {
     user_id: UserId,
     upstream: Upstream,
     lookups: LookupCache,
+    limiter: Option<RateLimiter>,
 }
 
 impl UserContext {
@@ -30,7 +32,21 @@ impl UserContext {
             user_id,
             upstream,
             lookups: LookupCache::default(),
+            limiter: None,
         }
+    }
+
+    /// Limits this user to `per_minute` tool calls per minute (`0`: no limit).
+    pub fn with_rate_limit(mut self, per_minute: u32) -> Self {
+        self.limiter = (per_minute > 0).then(|| RateLimiter::per_minute(per_minute));
+        self
+    }
+
+    /// Counts one tool call against the user's rate limit.
+    pub(crate) fn check_rate_limit(&self) -> Result<(), RateLimited> {
+        self.limiter
+            .as_ref()
+            .map_or(Ok(()), RateLimiter::try_acquire)
     }
 
     /// Whose context this is.
@@ -59,6 +75,15 @@ pub enum ContextError {
          add SDP credentials for this user"
     )]
     NotConnected(UserId),
+    /// The user's connection could not be set up (store unavailable, stored
+    /// credentials unusable). The message names the problem, never a secret.
+    #[error("cannot set up the ServiceDesk Plus connection of user `{user}`: {problem}")]
+    Unavailable {
+        /// Whose connection.
+        user: UserId,
+        /// What went wrong.
+        problem: String,
+    },
 }
 
 /// Resolves the [`UserContext`] of a principal.

@@ -24,7 +24,10 @@ const INSTRUCTIONS: &str = "Tools for ManageEngine ServiceDesk Plus (SDP): list,
 create, update, assign, pick up and close requests, add and read notes, look up technicians, \
 and read the portal's lookup values. Lookup fields (status, priority, category, …) take the \
 names shown in SDP, e.g. status \"Open\"; call get_metadata to see the valid values and \
-get_request_fields to see which fields a request template requires. Ids are SDP's numeric ids.";
+get_request_fields to see which fields a request template requires. Ids are SDP's numeric ids. \
+Destructive or irreversible actions (delete, merge, close, trash, approve/reject) ask the user to \
+confirm, or need `confirm: true` once the user agreed; a result with `indeterminate: true` means \
+the change may or may not have happened: check before repeating it.";
 
 /// State shared by all handler instances (one per session or request).
 #[derive(Debug)]
@@ -32,6 +35,8 @@ pub(crate) struct Shared {
     pub(crate) router: ToolRouter<SdpMcp>,
     pub(crate) contexts: Arc<dyn UserContexts>,
     pub(crate) in_flight: TaskTracker,
+    /// Audit log of write tool calls (multi-user mode).
+    pub(crate) audit: Option<crate::audit::AuditLog>,
 }
 
 /// The MCP handler. Cheap to clone: rmcp creates one per legacy session or
@@ -41,6 +46,8 @@ pub(crate) struct SdpMcp {
     shared: Arc<Shared>,
     /// The caller when the transport has no HTTP request parts (stdio).
     fixed_principal: Option<Principal>,
+    /// Toolsets this session enabled (`--toolsets dynamic`).
+    toolsets: crate::tools::SessionToolsets,
 }
 
 impl SdpMcp {
@@ -49,6 +56,7 @@ impl SdpMcp {
         Self {
             shared,
             fixed_principal: None,
+            toolsets: crate::tools::SessionToolsets::default(),
         }
     }
 
@@ -57,7 +65,13 @@ impl SdpMcp {
         Self {
             shared,
             fixed_principal: Some(principal),
+            toolsets: crate::tools::SessionToolsets::default(),
         }
+    }
+
+    /// Toolsets this session enabled with `enable_toolset`.
+    pub(crate) fn session_toolsets(&self) -> &crate::tools::SessionToolsets {
+        &self.toolsets
     }
 
     /// The authenticated caller of this request: the principal the HTTP
@@ -81,13 +95,22 @@ impl SdpMcp {
                 "this request carries no authenticated user; the server is misconfigured",
             ));
         };
-        Ok(self.shared.contexts.context_for(&principal).await?)
+        let user = self.shared.contexts.context_for(&principal).await?;
+        user.check_rate_limit()
+            .map_err(|limited| ToolError::message(limited.to_string()))?;
+        Ok(user)
     }
 }
 
 impl ServerHandler for SdpMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tool_list_changed()
+                .enable_completions()
+                .build(),
+        )
             .with_server_info(
                 Implementation::new("sdp-mcp", env!("CARGO_PKG_VERSION"))
                     .with_title("ServiceDesk Plus"),
@@ -102,14 +125,42 @@ impl ServerHandler for SdpMcp {
     ) -> Result<CallToolResponse, ErrorData> {
         // Counted so that shutdown can wait for calls still running.
         let _in_flight = self.shared.in_flight.token();
-        let user_id = self
-            .caller(&context)
+        let caller = self.caller(&context);
+        let user_id = caller
+            .as_ref()
             .map(|p| p.user_id.to_string())
             .unwrap_or_default();
         let span = tracing::info_span!("tool_call", tool = %request.name, user_id = %user_id);
         let started = std::time::Instant::now();
+        // Write tools (not marked read-only) are audited in multi-user mode.
+        let audited = self.shared.audit.as_ref().and_then(|audit| {
+            let writes = self.shared.router.get(&request.name).is_some_and(|tool| {
+                tool.annotations.as_ref().and_then(|a| a.read_only_hint) != Some(true)
+            });
+            writes.then(|| {
+                (
+                    audit.clone(),
+                    request.name.clone(),
+                    request.arguments.clone(),
+                )
+            })
+        });
+        if let Some(refusal) =
+            crate::tools::hidden_tool_refusal(&self.shared.router, &self.toolsets, &request.name)
+        {
+            return Ok(refusal.into());
+        }
         let call = ToolCallContext::new(self, request, context);
         let result = self.shared.router.call(call).instrument(span.clone()).await;
+        if let Some((audit, tool, arguments)) = audited {
+            audit.record(
+                &self.shared.in_flight,
+                caller.as_ref(),
+                &tool,
+                arguments.as_ref(),
+                &result,
+            );
+        }
         let is_error = match &result {
             Ok(CallToolResponse::Complete(r)) => r.is_error.unwrap_or(false),
             Ok(_) => false,
@@ -135,7 +186,7 @@ impl ServerHandler for SdpMcp {
             .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
         Ok(ListToolsResult {
             result_type: Some(ResultType::COMPLETE),
-            tools: self.shared.router.list_all(),
+            tools: crate::tools::visible_tools(&self.shared.router, &self.toolsets),
             meta: None,
             next_cursor: None,
             ttl_ms: supports_cache_hints.then_some(0),
@@ -143,6 +194,31 @@ impl ServerHandler for SdpMcp {
             // settings, so it must not be shared across users.
             cache_scope: supports_cache_hints.then_some(CacheScope::Private),
         })
+    }
+
+    async fn complete(
+        &self,
+        request: rmcp::model::CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<rmcp::model::CompleteResult, ErrorData> {
+        // Lookup-valued arguments (priority, status, category, …) complete
+        // from the caller's portal; anything else completes to nothing.
+        let Ok(user) = self.user_context(&context).await else {
+            return Ok(rmcp::model::CompleteResult::default());
+        };
+        let category = request
+            .context
+            .as_ref()
+            .and_then(|c| c.arguments.as_ref())
+            .and_then(|arguments| arguments.get("category"));
+        let completion = crate::tools::complete_argument(
+            &user,
+            &request.argument.name,
+            &request.argument.value,
+            category.map(String::as_str),
+        )
+        .await;
+        Ok(rmcp::model::CompleteResult::new(completion))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {

@@ -17,15 +17,21 @@
 //! and for stdio `sdp_mcp_server::serve_stdio(config, tokio::io::stdin(), tokio::io::stdout())`.
 #![warn(missing_docs)]
 
+mod audit;
 mod auth;
 pub mod config;
 mod context;
 mod error;
 mod handler;
+mod header_credentials;
 mod lookups;
+pub mod oauth;
 mod origin;
+mod rate_limit;
+mod registry;
 mod server;
 mod sessions;
+mod store_auth;
 mod tools;
 mod transport;
 mod upstream;
@@ -39,7 +45,10 @@ pub const RECOMMENDED_LOG_FILTER: &str = "info,rmcp::transport::streamable_http_
 pub use auth::{AuthMethod, Principal, UserId};
 pub use config::{Config, ConfigError, EnvSource};
 pub use context::{ContextError, SingleUserContexts, UserContext, UserContexts};
+pub use registry::StoreUserContexts;
+/// The credential store of multi-user mode, re-exported for the binary and tests.
+pub use sdp_mcp_store as store;
 pub use error::ServerError;
 pub use server::{Server, ServerBuilder, run, serve_stdio};
 pub use tools::{Toolset, tool_catalog, toolsets};
-pub use upstream::Upstream;
+pub use upstream::{Upstream, shared_http_client};

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use sdp_client::{
-    Criterion, ListInfo, Lookup, LookupItem, LookupRef, SdpClient, SearchCriteria, UserRef,
+    ApiCall, Criterion, ListInfo, Lookup, LookupItem, LookupRef, SdpClient, SearchCriteria, UserRef,
 };
+use serde_json::Value;
 
 use crate::tools::ToolError;
 
@@ -23,13 +24,42 @@ const LISTED_VALUES: usize = 40;
 /// A fetched list and when it was fetched.
 type CachedList = (Instant, Arc<Vec<LookupItem>>);
 
-/// Per-user cache of lookup lists.
+/// Per-user (one portal per user) cache of lookup lists and request
+/// template definitions, each entry fresh for [`TTL`].
 #[derive(Debug, Default)]
 pub(crate) struct LookupCache {
     lists: Mutex<HashMap<Vec<String>, CachedList>>,
+    templates: Mutex<HashMap<String, (Instant, Arc<Value>)>>,
 }
 
 impl LookupCache {
+    /// The definition of request template `id` (`GET /request_templates/{id}`:
+    /// `mandatory_fields`, `fields_not_allowed`, layouts), from the cache when fresh.
+    pub(crate) async fn template(
+        &self,
+        client: &SdpClient,
+        id: &str,
+    ) -> Result<Arc<Value>, ToolError> {
+        if let Some((fetched, body)) = self.templates.lock().get(id)
+            && fetched.elapsed() < TTL
+        {
+            return Ok(body.clone());
+        }
+        let response = client
+            .execute(&ApiCall::get(["request_templates", id]))
+            .await?;
+        let body = Arc::new(
+            response
+                .entity_value(&["request_template"])
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
+        self.templates
+            .lock()
+            .insert(id.to_owned(), (Instant::now(), body.clone()));
+        Ok(body)
+    }
+
     /// The items of `lookup`, from the cache when fresh.
     pub(crate) async fn items(
         &self,
@@ -146,10 +176,52 @@ fn no_match(field: &str, given: &str, items: &[LookupItem]) -> ToolError {
     } else {
         String::new()
     };
+    let hint = suggestion(given, items)
+        .map(|name| format!(" Did you mean \"{name}\"?"))
+        .unwrap_or_default();
     ToolError::message(format!(
-        "`{field}` \"{given}\" does not match any value of this portal. Valid values: \
+        "`{field}` \"{given}\" does not match any value of this portal.{hint} Valid values: \
          {listed}{more}. Use one of these names exactly and retry."
     ))
+}
+
+/// The closest name to `given` among `items` (edit distance on the
+/// normalised name and on the name without its rank prefix), when it is
+/// close enough to be a misspelling.
+pub(crate) fn suggestion<'a>(given: &str, items: &'a [LookupItem]) -> Option<&'a str> {
+    let wanted = normalize(given);
+    if wanted.is_empty() {
+        return None;
+    }
+    let limit = wanted.chars().count().div_ceil(3).clamp(1, 3);
+    items
+        .iter()
+        .filter_map(|item| {
+            let name = item.name.as_deref()?;
+            let normal = normalize(name);
+            let distance =
+                edit_distance(&wanted, &normal).min(edit_distance(&wanted, strip_rank(&normal)));
+            Some((distance, name))
+        })
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance over characters.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = Vec::with_capacity(b.len() + 1);
+        current.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous.last().copied().unwrap_or(0)
 }
 
 fn normalize(text: &str) -> String {
@@ -299,6 +371,19 @@ mod tests {
         check(&["On Hold", "Open"], "hold", Some("On Hold"));
         check(&["On Hold", "Open"], "o", None);
         check(&plain, "Critical", None);
+    }
+
+    #[test]
+    fn misspellings_get_a_suggestion() {
+        let items = items(&["1 - Low", "2 - Medium", "3 - High", "4 - Urgent"]);
+        assert_eq!(suggestion("hgih", &items), Some("3 - High"));
+        assert_eq!(suggestion("Urgnet", &items), Some("4 - Urgent"));
+        assert_eq!(suggestion("Apocalyptic", &items), None);
+        let error = match_item("priority", "Hihg", &items)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("Did you mean \"3 - High\"?"), "{error}");
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Assembly: [`Server`] built from a [`Config`] (and, for tests and the
-//! coming multi-user mode, extra principals or another [`UserContexts`]),
+//! Assembly: [`Server`] built from a [`Config`] (and, for tests, extra
+//! principals or another [`UserContexts`]; for multi-user mode, a store),
 //! then run over HTTP or stdio.
 
 use std::future::Future;
@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rmcp::ServiceExt;
 use rmcp::service::ServerInitializeError;
+use sdp_mcp_store::Store;
 use secrecy::SecretString;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
@@ -18,9 +19,11 @@ use crate::context::{SingleUserContexts, UserContext, UserContexts};
 use crate::error::ServerError;
 use crate::handler::{SdpMcp, Shared};
 use crate::origin::OriginPolicy;
+use crate::registry::StoreUserContexts;
+use crate::store_auth::StoreAuthenticator;
 use crate::tools;
 use crate::transport::http::{self, HttpParts};
-use crate::upstream::Upstream;
+use crate::upstream::{Upstream, shared_http_client};
 
 /// A configured server, ready to run on a listener or over stdio.
 #[derive(Debug)]
@@ -28,6 +31,7 @@ pub struct Server {
     config: Config,
     shared: Arc<Shared>,
     extra_api_keys: Vec<(UserId, SecretString)>,
+    store_auth: Option<Arc<StoreAuthenticator>>,
 }
 
 /// Builder of a [`Server`].
@@ -36,6 +40,7 @@ pub struct ServerBuilder {
     config: Config,
     contexts: Option<Arc<dyn UserContexts>>,
     extra_api_keys: Vec<(UserId, SecretString)>,
+    store: Option<Arc<dyn Store>>,
 }
 
 impl Server {
@@ -45,7 +50,14 @@ impl Server {
             config,
             contexts: None,
             extra_api_keys: Vec::new(),
+            store: None,
         }
+    }
+
+    /// Whether the server runs in multi-user mode (users from a store, or
+    /// header credentials only).
+    pub fn is_multi_user(&self) -> bool {
+        self.store_auth.is_some()
     }
 
     /// Serves MCP over HTTP on `listener` until `shutdown` completes.
@@ -63,6 +75,18 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), ServerError> {
         let address = listener.local_addr()?;
+        let authenticator = match &self.store_auth {
+            Some(store_auth) => {
+                if self.config.http.api_key.is_some() {
+                    tracing::warn!(
+                        "multi-user mode: SDP_MCP_API_KEY is ignored; each user sends their own \
+                         key (sdp-mcp users add / import)"
+                    );
+                }
+                Some(HttpAuthenticator::Store(store_auth.clone()))
+            }
+            None => None,
+        };
         let mut keys: Vec<(&SecretString, Principal)> = Vec::new();
         if let Some(key) = &self.config.http.api_key {
             keys.push((key, Principal::single_user(AuthMethod::ApiKey)));
@@ -76,7 +100,9 @@ impl Server {
                 },
             ));
         }
-        let authenticator = if keys.is_empty() {
+        let authenticator = if let Some(authenticator) = authenticator {
+            authenticator
+        } else if keys.is_empty() {
             if !address.ip().is_loopback() {
                 return Err(ServerError::InsecureListener { address });
             }
@@ -158,6 +184,21 @@ impl ServerBuilder {
         self
     }
 
+    /// Multi-user mode: users, their API keys and SDP credentials come from
+    /// `store`. Requests authenticate with a personal key
+    /// (`Authorization: Bearer sdpmcp_…`), or with `X-SDP-*` header
+    /// credentials when `config.multi_user.allow_header_credentials` is set;
+    /// each user gets their own context (SDP client, token source, rate
+    /// limiter) and write tool calls are audited in the store.
+    ///
+    /// Without a store and without `config.upstream`, setting
+    /// `config.multi_user.allow_header_credentials` serves header
+    /// credentials only, persisting nothing.
+    pub fn store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
     /// Builds the server: the tool router and the user contexts.
     ///
     /// # Errors
@@ -165,24 +206,61 @@ impl ServerBuilder {
     /// SDP client cannot be built from the configuration.
     pub fn build(self) -> Result<Server, ServerError> {
         let router = tools::build_router(&self.config.tools)?;
-        let contexts = if let Some(contexts) = self.contexts {
+        let mut store_auth = None;
+        let mut audit = None;
+        let contexts = if let Some(store) = self.store {
+            let registry = Arc::new(StoreUserContexts::new(
+                store.clone(),
+                shared_http_client()?,
+                &self.config.multi_user,
+            ));
+            store_auth = Some(Arc::new(StoreAuthenticator::new(
+                registry.clone(),
+                &self.config.multi_user,
+            )));
+            audit = Some(crate::audit::AuditLog::new(store));
+            let contexts: Arc<dyn UserContexts> = self.contexts.unwrap_or(registry);
+            contexts
+        } else if let Some(contexts) = self.contexts {
+            contexts
+        } else if self.config.upstream.is_none() && self.config.multi_user.allow_header_credentials
+        {
+            // Header-credentials-only: nothing persisted, no personal keys.
+            let registry = Arc::new(StoreUserContexts::without_store(
+                shared_http_client()?,
+                &self.config.multi_user,
+            ));
+            store_auth = Some(Arc::new(StoreAuthenticator::new(
+                registry.clone(),
+                &self.config.multi_user,
+            )));
+            let contexts: Arc<dyn UserContexts> = registry;
             contexts
         } else {
-            let upstream = Upstream::from_config(&self.config.upstream)?;
-            Arc::new(SingleUserContexts::new(UserContext::new(
-                UserId::new(UserId::SINGLE_USER),
-                upstream,
-            )))
+            let Some(upstream_config) = &self.config.upstream else {
+                return Err(ServerError::Upstream(
+                    "no ServiceDesk Plus credentials: set SDP_REFRESH_TOKEN (with \
+                     SDP_CLIENT_ID, SDP_CLIENT_SECRET, SDP_INSTANCE_NAME) or SDP_AUTHTOKEN, or \
+                     run in multi-user mode with a store (sdp-mcp serve --data-dir DIR)"
+                        .to_owned(),
+                ));
+            };
+            let upstream = Upstream::from_config(upstream_config)?;
+            Arc::new(SingleUserContexts::new(
+                UserContext::new(UserId::new(UserId::SINGLE_USER), upstream).with_rate_limit(0),
+            ))
         };
         let shared = Arc::new(Shared {
             router,
             contexts,
             in_flight: TaskTracker::new(),
+            audit,
         });
         Ok(Server {
             config: self.config,
             shared,
             extra_api_keys: self.extra_api_keys,
+            store_auth,
         })
     }
 }

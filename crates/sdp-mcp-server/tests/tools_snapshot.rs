@@ -27,7 +27,8 @@ async fn tools_list_matches_the_snapshot() {
 fn catalog_without_a_server_lists_the_same_tools() {
     let tools =
         sdp_mcp_server::tool_catalog(&sdp_mcp_server::config::ToolsConfig::default()).unwrap();
-    assert_eq!(tools.len(), 16);
+    assert_eq!(tools.len(), 30);
+    assert!(tools.len() < 40, "the default set must stay small");
     let read_only = sdp_mcp_server::tool_catalog(&sdp_mcp_server::config::ToolsConfig {
         read_only: true,
         toolsets: None,
@@ -39,10 +40,17 @@ fn catalog_without_a_server_lists_the_same_tools() {
         vec![
             "find_technician",
             "get_metadata",
+            "get_note",
             "get_request",
+            "get_request_conversation",
             "get_request_fields",
+            "get_request_summary",
+            "get_requester",
+            "get_resolution",
             "get_technician",
+            "list_lookup",
             "list_notes",
+            "list_requesters",
             "list_requests",
             "list_technicians",
             "search_requests",

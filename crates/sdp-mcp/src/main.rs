@@ -25,7 +25,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve MCP over Streamable HTTP (/mcp) and legacy SSE (/sse), configured from the environment.
+    /// Serve MCP over Streamable HTTP (/mcp) and legacy SSE (/sse): single-user from the environment, or multi-user from a store (--data-dir).
     Serve(cli::serve::ServeArgs),
     /// Serve one MCP session over stdin/stdout (for clients that start the server themselves).
     Stdio(cli::stdio::StdioArgs),
@@ -35,6 +35,10 @@ enum Command {
     Sim(cli::sim::SimArgs),
     /// Inspect the tool catalogue.
     Tools(cli::tools::ToolsArgs),
+    /// Manage the users of multi-user mode: add, import, list, remove, disable, enable, rotate-key.
+    Users(cli::users::UsersArgs),
+    /// Apply the store's schema migrations.
+    Migrate(cli::migrate::MigrateArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -57,6 +61,8 @@ fn main() -> std::process::ExitCode {
             Command::Demo(args) => cli::demo::run(args).await,
             Command::Sim(args) => cli::sim::run(args).await,
             Command::Tools(args) => cli::tools::run(&args),
+            Command::Users(args) => cli::users::run(args).await,
+            Command::Migrate(args) => cli::migrate::run(args).await,
         }
     });
     match result {

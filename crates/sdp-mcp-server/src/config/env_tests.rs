@@ -31,10 +31,14 @@ fn cloud_defaults_to_us_data_center_and_loopback() {
         config.upstream.as_ref().unwrap().accounts_url.as_deref(),
         Some("https://accounts.zoho.com")
     );
-    assert_eq!(config.upstream.as_ref().unwrap().endpoint.portal(), Some("itdesk"));
+    assert_eq!(
+        config.upstream.as_ref().unwrap().endpoint.portal(),
+        Some("itdesk")
+    );
     assert_eq!(config.http.bind_address(), "127.0.0.1:3456");
     assert!(config.http.api_key.is_none());
-    let Credentials::Zoho { refresh_token, .. } = &config.upstream.as_ref().unwrap().credentials else {
+    let Credentials::Zoho { refresh_token, .. } = &config.upstream.as_ref().unwrap().credentials
+    else {
         panic!("expected zoho credentials");
     };
     assert_eq!(refresh_token.expose_secret(), "1000.refresh.token");
@@ -50,7 +54,10 @@ fn aliases_are_honoured() {
         ("SDP_DATA_CENTER", "eu"),
     ]))
     .unwrap();
-    assert_eq!(config.upstream.as_ref().unwrap().endpoint.portal(), Some("hrdesk"));
+    assert_eq!(
+        config.upstream.as_ref().unwrap().endpoint.portal(),
+        Some("hrdesk")
+    );
     assert_eq!(
         config.upstream.as_ref().unwrap().endpoint.base_url(),
         "https://sdpondemand.manageengine.eu"
@@ -113,7 +120,10 @@ fn base_url_with_portal_path_supplies_the_portal() {
         config.upstream.as_ref().unwrap().endpoint.base_url(),
         "https://helpdesk.example.com"
     );
-    assert_eq!(config.upstream.as_ref().unwrap().endpoint.portal(), Some("itdesk"));
+    assert_eq!(
+        config.upstream.as_ref().unwrap().endpoint.portal(),
+        Some("itdesk")
+    );
 }
 
 #[test]
@@ -139,7 +149,10 @@ fn dotenv_fills_gaps_but_real_env_wins() {
         )
         .unwrap();
     let config = load(&source).unwrap();
-    assert_eq!(config.upstream.as_ref().unwrap().endpoint.portal(), Some("from-env"));
+    assert_eq!(
+        config.upstream.as_ref().unwrap().endpoint.portal(),
+        Some("from-env")
+    );
 }
 
 #[test]
@@ -171,4 +184,35 @@ fn http_settings_and_lists() {
             "localhost:8080".to_owned()
         ])
     );
+}
+
+#[test]
+fn multi_user_settings_need_no_sdp_credentials() {
+    let config = load_multi_user(&env(&[
+        ("SDP_MCP_ALLOW_HEADER_CREDENTIALS", "true"),
+        ("SDP_MCP_RATE_LIMIT_PER_MINUTE", "60"),
+    ]))
+    .unwrap();
+    assert!(config.upstream.is_none());
+    assert!(config.multi_user.allow_header_credentials);
+    assert_eq!(config.multi_user.calls_per_minute, 60);
+    let defaults = load_multi_user(&env(&[])).unwrap();
+    assert!(!defaults.multi_user.allow_header_credentials);
+    assert_eq!(defaults.multi_user.calls_per_minute, 0);
+    let Err(ConfigError::Invalid(problems)) = load_multi_user(&env(&[
+        ("SDP_MCP_ALLOW_HEADER_CREDENTIALS", "maybe"),
+        ("SDP_MCP_RATE_LIMIT_PER_MINUTE", "fast"),
+    ])) else {
+        panic!("expected invalid config");
+    };
+    let names: Vec<_> = problems.iter().map(|p| p.variable).collect();
+    assert_eq!(
+        names,
+        [
+            "SDP_MCP_ALLOW_HEADER_CREDENTIALS",
+            "SDP_MCP_RATE_LIMIT_PER_MINUTE"
+        ]
+    );
+    assert!(Config::has_single_user_credentials(&env(CLOUD)));
+    assert!(!Config::has_single_user_credentials(&env(&[])));
 }

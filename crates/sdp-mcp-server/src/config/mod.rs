@@ -6,7 +6,9 @@
 //! `SDP_DATA_CENTER`, their aliases `SDP_OAUTH_CLIENT_ID`,
 //! `SDP_OAUTH_CLIENT_SECRET`, `SDP_OAUTH_REFRESH_TOKEN`, `SDP_PORTAL_NAME`,
 //! and the extensions `SDP_ACCOUNTS_URL`, `SDP_AUTHTOKEN`, `SDP_SCOPES`,
-//! `SDP_MCP_API_KEY`, `SDP_MCP_ALLOWED_HOSTS`, `SDP_MCP_ALLOWED_ORIGINS`.
+//! `SDP_MCP_API_KEY`, `SDP_MCP_ALLOWED_HOSTS`, `SDP_MCP_ALLOWED_ORIGINS`, and
+//! for multi-user mode `SDP_MCP_ALLOW_HEADER_CREDENTIALS` and
+//! `SDP_MCP_RATE_LIMIT_PER_MINUTE`.
 //!
 //! The variables come from an [`EnvSource`], a plain map, so tests never touch
 //! the process environment; only [`EnvSource::from_process`] reads it.
@@ -43,8 +45,9 @@ pub struct MultiUserConfig {
     /// Accept per-request SDP credentials in `X-SDP-*` headers as their own
     /// authentication (`SDP_MCP_ALLOW_HEADER_CREDENTIALS=true`). Off by default.
     pub allow_header_credentials: bool,
-    /// Tool calls per minute per user (`SDP_MCP_RATE_LIMIT_PER_MINUTE`, default
-    /// 120; `0` turns the limit off).
+    /// Tool calls per minute per user (`SDP_MCP_RATE_LIMIT_PER_MINUTE`; `0`,
+    /// the default, turns the limit off). Over the limit a call gets an
+    /// `isError` result naming the limit and when to retry.
     pub calls_per_minute: u32,
     /// How long a verified API key is trusted before the store is asked
     /// again (bounds how long a user disabled by another process keeps working).
@@ -67,8 +70,9 @@ impl Default for MultiUserConfig {
     }
 }
 
-/// Default of `SDP_MCP_RATE_LIMIT_PER_MINUTE`.
-pub const DEFAULT_CALLS_PER_MINUTE: u32 = 120;
+/// Default of `SDP_MCP_RATE_LIMIT_PER_MINUTE`: no limit (load tests and
+/// benchmarks run at full speed); set e.g. 120 in production.
+pub const DEFAULT_CALLS_PER_MINUTE: u32 = 0;
 
 /// The single user's ServiceDesk Plus instance and credentials.
 #[derive(Debug, Clone)]
@@ -253,8 +257,12 @@ impl Config {
     /// Whether `env` carries single-user SDP credentials
     /// (`SDP_REFRESH_TOKEN`, its alias `SDP_OAUTH_REFRESH_TOKEN`, or `SDP_AUTHTOKEN`).
     pub fn has_single_user_credentials(env: &EnvSource) -> bool {
-        ["SDP_REFRESH_TOKEN", "SDP_OAUTH_REFRESH_TOKEN", "SDP_AUTHTOKEN"]
-            .iter()
-            .any(|name| env.get(name).is_some())
+        [
+            "SDP_REFRESH_TOKEN",
+            "SDP_OAUTH_REFRESH_TOKEN",
+            "SDP_AUTHTOKEN",
+        ]
+        .iter()
+        .any(|name| env.get(name).is_some())
     }
 }

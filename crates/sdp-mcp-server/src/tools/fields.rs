@@ -119,7 +119,7 @@ pub(crate) struct ResolvedFields {
 
 /// The request's current category and subcategory ids, needed to resolve a
 /// subcategory or item given without its parent (updates).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Parents {
     pub(crate) category_id: Option<String>,
     pub(crate) subcategory_id: Option<String>,

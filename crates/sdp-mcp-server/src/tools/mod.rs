@@ -4,17 +4,47 @@
 //! Each module declares `#[tool_router(router = …)]` impl blocks on
 //! [`SdpMcp`]; nothing here matches on tool names.
 
+mod approvals;
 mod args;
+mod assets;
+mod attachments;
+mod change_approvals;
+mod changes;
+mod cmdb;
+mod completion;
+mod confirm;
+mod contracts;
+mod crud;
+mod dynamic;
 mod fields;
+mod links;
+mod lookup_lists;
 mod lookups;
+mod module_tools;
 mod notes;
+mod problems;
+mod projects;
+mod purchase_orders;
+mod releases;
 mod request_actions;
+mod request_details;
+mod request_lifecycle;
+mod requesters;
 mod requests;
+mod solutions;
+mod sub_views;
+mod tasks;
 mod users;
+mod validation;
 mod views;
+mod worklogs;
 
 use rmcp::handler::server::router::tool::ToolRouter;
-use rmcp::model::{ContentBlock, IntoContents, Tool};
+use rmcp::handler::server::tool::IntoCallToolResult;
+use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock, Tool};
+
+pub(crate) use completion::complete_argument;
+pub(crate) use dynamic::{SessionToolsets, hidden_tool_refusal, visible_tools};
 
 use crate::config::ToolsConfig;
 use crate::context::ContextError;
@@ -38,40 +68,122 @@ pub fn toolsets() -> Vec<Toolset> {
     vec![
         Toolset {
             name: "requests",
-            description: "Service requests: list, search, read, create, update, close, assign, \
-                          pick up, notes",
+            description: "Service requests: list, search, read (also by display id), create and \
+                          update (validated against templates), close, assign, pick up, merge, \
+                          trash, restore, delete; conversation, summary, resolution, notes",
             default_enabled: true,
             router: || {
                 SdpMcp::requests_router()
                     + SdpMcp::request_actions_router()
+                    + SdpMcp::request_lifecycle_router()
+                    + SdpMcp::request_details_router()
                     + SdpMcp::notes_router()
             },
         },
         Toolset {
             name: "users",
-            description: "Technicians and the current user",
+            description: "Technicians, requesters and the current user",
             default_enabled: true,
-            router: SdpMcp::users_router,
+            router: || SdpMcp::users_router() + module_tools::routers(&[&requesters::REQUESTERS]),
         },
         Toolset {
             name: "lookups",
             description: "Portal metadata: statuses, priorities, categories, templates and \
                           their mandatory fields",
             default_enabled: true,
-            router: SdpMcp::lookups_router,
+            router: || SdpMcp::lookups_router() + SdpMcp::lookup_lists_router(),
         },
+        Toolset {
+            name: "request_work",
+            description: "Work on requests: worklogs, tasks, attachments (upload / download), \
+                          approval levels, approvers and decisions, links between requests",
+            default_enabled: false,
+            router: || {
+                SdpMcp::worklogs_router()
+                    + SdpMcp::tasks_router()
+                    + SdpMcp::attachments_router()
+                    + SdpMcp::approvals_router()
+                    + SdpMcp::links_router()
+            },
+        },
+        module_toolset(
+            "problems",
+            "Problems: CRUD, close, notes, tasks, worklogs, analysis fields",
+            || module_tools::routers(&[&problems::PROBLEMS]),
+        ),
+        module_toolset(
+            "changes",
+            "Changes: CRUD, close, trash/restore, notes, tasks, worklogs, approval levels",
+            || module_tools::routers(&[&changes::CHANGES]) + SdpMcp::change_approvals_router(),
+        ),
+        module_toolset(
+            "releases",
+            "Releases: CRUD, close, notes, tasks, worklogs",
+            || module_tools::routers(&[&releases::RELEASES]),
+        ),
+        module_toolset(
+            "projects",
+            "Projects: CRUD, milestones, tasks, members, comments, notes, worklogs",
+            || module_tools::routers(&[&projects::PROJECTS]),
+        ),
+        module_toolset(
+            "assets",
+            "Assets, workstations, products and product types",
+            || {
+                module_tools::routers(&[
+                    &assets::ASSETS,
+                    &assets::WORKSTATIONS,
+                    &assets::PRODUCTS,
+                    &assets::PRODUCT_TYPES,
+                ])
+            },
+        ),
+        module_toolset(
+            "cmdb",
+            "CMDB: configuration items and their relationships",
+            || module_tools::routers(&[&cmdb::CIS]),
+        ),
+        module_toolset(
+            "solutions",
+            "Knowledge base: search, CRUD, trash/restore, topics",
+            || module_tools::routers(&[&solutions::SOLUTIONS, &solutions::TOPICS]),
+        ),
+        module_toolset("contracts", "Vendor contracts", || {
+            module_tools::routers(&[&contracts::CONTRACTS])
+        }),
+        module_toolset("purchase_orders", "Purchase orders", || {
+            module_tools::routers(&[&purchase_orders::PURCHASE_ORDERS])
+        }),
     ]
+}
+
+/// A toolset built from module tables, off by default.
+fn module_toolset(
+    name: &'static str,
+    description: &'static str,
+    router: fn() -> ToolRouter<SdpMcp>,
+) -> Toolset {
+    Toolset {
+        name,
+        description,
+        default_enabled: false,
+        router,
+    }
 }
 
 /// The router of the enabled toolsets, without the tools `config` hides.
 pub(crate) fn build_router(config: &ToolsConfig) -> Result<ToolRouter<SdpMcp>, ServerError> {
     let all = toolsets();
+    let mut dynamic_mode = false;
     let enabled: Vec<&Toolset> = match &config.toolsets {
         None => all.iter().filter(|t| t.default_enabled).collect(),
         Some(names) => {
             let mut enabled = Vec::new();
             for name in names {
-                if name == "all" {
+                // `dynamic`: every toolset is routed; sessions see the
+                // default ones until they call enable_toolset.
+                dynamic_mode |= name == dynamic::DYNAMIC;
+                if name == "all" || name == dynamic::DYNAMIC {
                     enabled = all.iter().collect();
                     break;
                 }
@@ -89,6 +201,9 @@ pub(crate) fn build_router(config: &ToolsConfig) -> Result<ToolRouter<SdpMcp>, S
     let mut router = ToolRouter::new();
     for toolset in enabled {
         router += (toolset.router)();
+    }
+    if dynamic_mode {
+        router += SdpMcp::dynamic_router();
     }
     if config.read_only {
         let writes: Vec<String> = router
@@ -121,10 +236,12 @@ fn is_read_only(tool: &Tool) -> bool {
 }
 
 /// A tool failure the caller can act on: sent as a result with
-/// `isError: true` and a sentence that names the problem and the fix.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `isError: true` and a sentence that names the problem and the fix,
+/// optionally with machine-readable details as `structuredContent`.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ToolError {
     message: String,
+    details: Option<serde_json::Value>,
 }
 
 impl ToolError {
@@ -132,7 +249,22 @@ impl ToolError {
     pub(crate) fn message(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
+            details: None,
         }
+    }
+
+    /// A failure described by `message`, with `details` sent as `structuredContent`.
+    pub(crate) fn with_details(message: impl Into<String>, details: serde_json::Value) -> Self {
+        Self {
+            message: message.into(),
+            details: Some(details),
+        }
+    }
+
+    /// The machine-readable details, if any.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn details(&self) -> Option<&serde_json::Value> {
+        self.details.as_ref()
     }
 }
 
@@ -142,9 +274,11 @@ impl std::fmt::Display for ToolError {
     }
 }
 
-impl IntoContents for ToolError {
-    fn into_contents(self) -> Vec<ContentBlock> {
-        vec![ContentBlock::text(self.message)]
+impl IntoCallToolResult for ToolError {
+    fn into_call_tool_result(self) -> Result<CallToolResponse, rmcp::ErrorData> {
+        let mut result = CallToolResult::error(vec![ContentBlock::text(self.message)]);
+        result.structured_content = self.details;
+        Ok(result.into())
     }
 }
 

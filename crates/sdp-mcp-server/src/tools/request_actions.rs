@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::ToolError;
 use super::args::request_id;
+use super::confirm::{WriteResult, confirm};
 use super::requests::RequestIdParams;
 use super::views::{RequestDetail, RequestOutcome};
 use crate::context::UserContext;
@@ -27,6 +28,8 @@ pub(crate) struct CloseRequestParams {
     pub(crate) closure_code: Option<String>,
     /// The requester acknowledged the resolution (default false).
     pub(crate) requester_ack_resolution: Option<bool>,
+    /// Set to true only after the user agreed to close (clients with elicitation are asked).
+    pub(crate) confirm: Option<bool>,
 }
 
 /// Arguments of `assign_request`.
@@ -48,8 +51,9 @@ impl SdpMcp {
         title = "Close request",
         description = "Close a ServiceDesk Plus request, with optional closure comments and \
 closure code. Use it when the work is done and the requester need not reply; to only mark it \
-resolved, use update_request with status \"Resolved\". Example: {\"request_id\": \
-\"123456789012345\", \"closure_comments\": \"Fixed by reinstalling the driver\"}.",
+resolved, use update_request with status \"Resolved\". Asks the user to confirm (or needs \
+confirm: true). Example: {\"request_id\": \"123456789012345\", \"closure_comments\": \
+\"Fixed by reinstalling the driver\", \"confirm\": true}.",
         annotations(
             read_only_hint = false,
             destructive_hint = true,
@@ -65,6 +69,7 @@ resolved, use update_request with status \"Resolved\". Example: {\"request_id\":
         let id = request_id(&params.request_id)?;
         let user = self.user_context(&context).await?;
         let client = user.upstream().client();
+        confirm(&context, params.confirm, &format!("close request {id}")).await?;
         let closure_code = match params.closure_code {
             Some(code) => Some(
                 user.lookups()
@@ -80,7 +85,11 @@ resolved, use update_request with status \"Resolved\". Example: {\"request_id\":
             requester_ack_resolution: params.requester_ack_resolution,
             ..ClosureInfo::default()
         };
-        client.requests().close(&id, &closure).await?;
+        client
+            .requests()
+            .close(&id, &closure)
+            .await
+            .or_unknown(&format!("call get_request for {id} and look at its status"))?;
         outcome(&user, &id, format!("Closed request {id}.")).await
     }
 
@@ -131,7 +140,13 @@ Give the technician's email address (or full name; find_technician helps). Examp
             group,
             ..Assignment::default()
         };
-        client.requests().assign(&id, &assignment).await?;
+        client
+            .requests()
+            .assign(&id, &assignment)
+            .await
+            .or_unknown(&format!(
+                "call get_request for {id} and look at its technician"
+            ))?;
         let to: Vec<&str> = [params.technician.as_deref(), params.group.as_deref()]
             .into_iter()
             .flatten()
@@ -164,7 +179,14 @@ someone else, use assign_request.",
     ) -> Result<Json<RequestOutcome>, ToolError> {
         let id = request_id(&params.request_id)?;
         let user = self.user_context(&context).await?;
-        user.upstream().client().requests().pickup(&id).await?;
+        user.upstream()
+            .client()
+            .requests()
+            .pickup(&id)
+            .await
+            .or_unknown(&format!(
+                "call get_request for {id} and look at its technician"
+            ))?;
         outcome(&user, &id, format!("Picked up request {id}.")).await
     }
 }

@@ -5,12 +5,16 @@ use rmcp::handler::server::wrapper::{Json, Parameters};
 use rmcp::service::RequestContext;
 use rmcp::{RoleServer, tool, tool_router};
 use schemars::JsonSchema;
-use sdp_client::{NewRequest, RequestUpdate};
+use sdp_client::{
+    Criterion, ListInfo, NewRequest, Request, RequestUpdate, SdpClient, SearchCriteria,
+};
 use serde::Deserialize;
 
 use super::ToolError;
 use super::args::{Direction, RequestSort, paging, request_id};
+use super::confirm::WriteResult;
 use super::fields::{Filters, Parents, RequestFields};
+use super::validation::{validate_create, validate_update};
 use super::views::{RequestDetail, RequestList, RequestOutcome};
 use crate::handler::SdpMcp;
 
@@ -79,6 +83,40 @@ pub(crate) struct SearchRequestsParams {
 pub(crate) struct RequestIdParams {
     /// The request's SDP id from list_requests / search_requests, e.g. "123456789012345".
     pub(crate) request_id: String,
+}
+
+/// Arguments of `get_request`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GetRequestParams {
+    /// The request's SDP id (e.g. "123456789012345") or its display id (e.g. "#2041").
+    pub(crate) request_id: String,
+}
+
+/// The request with SDP id `given`, or else with display id `given`.
+async fn find_request(client: &SdpClient, given: &str) -> Result<Request, ToolError> {
+    let id = request_id(given)?;
+    let requests = client.requests();
+    let error = match requests.get(&id).await {
+        Ok(request) => return Ok(request),
+        Err(error) if error.is_not_found() => error,
+        Err(error) => return Err(error.into()),
+    };
+    let by_display = ListInfo::new()
+        .row_count(2)
+        .search_criteria(SearchCriteria::new(Criterion::is(
+            "display_id",
+            id.as_str(),
+        )));
+    let found = requests.list(&by_display).await?;
+    match found.items.into_iter().find_map(|r| r.id) {
+        Some(internal) => Ok(requests.get(&internal).await?),
+        None => Err(ToolError::message(format!(
+            "no request has the id or display id {id} ({}); check the number with \
+             search_requests",
+            error.human_message()
+        ))),
+    }
 }
 
 /// Arguments of `create_request`.
@@ -190,17 +228,18 @@ overdue state. Example: {\"query\": \"VPN\", \"created_after\": \"2026-01-01\", 
         title = "Get request",
         description = "Get one ServiceDesk Plus request with all its details: description, \
 status, priority, category, requester, technician, dates, resolution and user-defined fields. \
-Use the id from list_requests or search_requests, e.g. {\"request_id\": \"123456789012345\"}.",
+Takes the id from list_requests or search_requests, e.g. {\"request_id\": \"123456789012345\"}, \
+or the display id people quote, e.g. {\"request_id\": \"#2041\"}.",
         annotations(read_only_hint = true, open_world_hint = true)
     )]
     async fn get_request(
         &self,
-        Parameters(params): Parameters<RequestIdParams>,
+        Parameters(params): Parameters<GetRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<Json<RequestDetail>, ToolError> {
-        let id = request_id(&params.request_id)?;
+        request_id(&params.request_id)?;
         let user = self.user_context(&context).await?;
-        let request = user.upstream().client().requests().get(&id).await?;
+        let request = find_request(user.upstream().client(), &params.request_id).await?;
         Ok(Json(RequestDetail::from(request)))
     }
 
@@ -208,9 +247,10 @@ Use the id from list_requests or search_requests, e.g. {\"request_id\": \"123456
         name = "create_request",
         title = "Create request",
         description = "Create a ServiceDesk Plus request (ticket). Only `subject` is always \
-required, but templates can require more fields: call get_request_fields first to see them. \
-Lookups take the names shown in SDP (see get_metadata), people take an email address or full \
-name. Example: {\"subject\": \"Printer on floor 2 jams\", \"requester\": \
+required, but templates can require more fields (get_request_fields lists them); everything \
+is checked before SDP is called, and one error lists every missing field with its allowed \
+values. Lookups take the names shown in SDP (see get_metadata), people take an email address \
+or full name. Example: {\"subject\": \"Printer on floor 2 jams\", \"requester\": \
 \"jane.doe@example.com\", \"priority\": \"High\", \"category\": \"Hardware\"}.",
         annotations(
             read_only_hint = false,
@@ -225,6 +265,13 @@ name. Example: {\"subject\": \"Printer on floor 2 jams\", \"requester\": \
         context: RequestContext<RoleServer>,
     ) -> Result<Json<RequestOutcome>, ToolError> {
         let user = self.user_context(&context).await?;
+        validate_create(
+            &user,
+            params.template.as_deref(),
+            &params.subject,
+            &params.fields,
+        )
+        .await?;
         let mut body = NewRequest::new(params.subject);
         if let Some(template) = params.template {
             let found = user
@@ -243,7 +290,13 @@ name. Example: {\"subject\": \"Printer on floor 2 jams\", \"requester\": \
             .resolve(&user, Parents::default())
             .await?
             .apply_to_new(&mut body);
-        let created = user.upstream().client().requests().create(&body).await?;
+        let created = user
+            .upstream()
+            .client()
+            .requests()
+            .create(&body)
+            .await
+            .or_unknown("call search_requests with the subject to see whether it was created")?;
         let request = RequestDetail::from(created);
         Ok(Json(RequestOutcome {
             message: format!(
@@ -299,6 +352,7 @@ close_request; to assign, assign_request.",
         } else {
             Parents::default()
         };
+        validate_update(&user, &params.fields, parents.clone()).await?;
         let mut body = RequestUpdate {
             subject: params.subject,
             status_change_comments: params.status_change_comments,
@@ -309,7 +363,11 @@ close_request; to assign, assign_request.",
             .resolve(&user, parents)
             .await?
             .apply_to_update(&mut body);
-        let updated = client.requests().update(&id, &body).await?;
+        let updated = client
+            .requests()
+            .update(&id, &body)
+            .await
+            .or_unknown(&format!("call get_request for {id} and compare the fields"))?;
         Ok(Json(RequestOutcome {
             message: format!("Updated request {id}."),
             request: RequestDetail::from(updated),

@@ -1,6 +1,9 @@
 //! Shared test harness: an in-process simulator and the real server on port 0.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod harness;
+pub mod schema;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -53,6 +56,7 @@ pub struct TestServerBuilder {
     api_key: Option<String>,
     other_key: bool,
     read_only: bool,
+    toolsets: Option<Vec<String>>,
     grace: Duration,
 }
 
@@ -77,6 +81,11 @@ impl TestServerBuilder {
         self.read_only = true;
         self
     }
+    /// `--toolsets` (e.g. `["all"]`).
+    pub fn toolsets(mut self, names: &[&str]) -> Self {
+        self.toolsets = Some(names.iter().map(|n| (*n).to_owned()).collect());
+        self
+    }
     /// Shutdown grace period.
     pub fn grace(mut self, grace: Duration) -> Self {
         self.grace = grace;
@@ -92,6 +101,9 @@ impl TestServerBuilder {
         env.extend(self.env);
         let mut config = Config::from_env(&EnvSource::from_vars(env)).unwrap();
         config.tools.read_only = self.read_only;
+        if let Some(toolsets) = self.toolsets {
+            config.tools.toolsets = Some(toolsets);
+        }
         config.http.shutdown_grace = self.grace;
         let mut builder = Server::builder(config);
         if self.other_key {
@@ -139,6 +151,7 @@ impl TestServer {
             api_key: Some(API_KEY.to_owned()),
             other_key: false,
             read_only: false,
+            toolsets: None,
             grace: Duration::from_secs(10),
         }
     }

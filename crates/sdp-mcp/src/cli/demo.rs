@@ -1,11 +1,17 @@
-//! `sdp-mcp demo`: the built-in simulator plus the server, ready to use from
-//! an MCP client in one command. Prints the MCP URL, the API key and a
+//! `sdp-mcp demo`: the built-in simulator plus the server in multi-user mode,
+//! ready to use from an MCP client in one command. Simulated users (on two or
+//! more portals) are put into a store (a temporary data directory unless
+//! `--data-dir` is given); the demo prints each user's API key and a
 //! `.mcp.json` to paste into Claude Code.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
-use rand::Rng as _;
-use sdp_mcp_server::{Config, EnvSource};
+use sdp_mcp_server::store::{
+    AuthMethod, ExposeSecret as _, NewUser, SdpAuth, SdpCredentials, SecretString, StoreOptions,
+    open_store,
+};
+use sdp_mcp_server::{Config, EnvSource, Server};
 use sdp_sim::Simulator;
 
 /// Arguments of `sdp-mcp demo`.
@@ -17,6 +23,12 @@ pub struct DemoArgs {
     /// Address of the simulator (port 0 picks a free one).
     #[arg(long, default_value = "127.0.0.1:0")]
     sim_listen: SocketAddr,
+    /// Keep the demo's store here (default: a temporary directory removed on exit).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Number of simulated users (at least 3, spread over 2 portals).
+    #[arg(long, default_value_t = 3)]
+    users: usize,
 }
 
 /// Runs simulator and server until SIGINT/SIGTERM.
@@ -28,71 +40,105 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let sim_listener =
         super::serve::bind(&args.sim_listen.to_string(), "--sim-listen ADDR").await?;
     let sim = Simulator::builder()
-        .users(3)
+        .users(args.users.max(3))
         .portals(2)
         .spawn(sim_listener)
         .await?;
-    let user = sim
+    let temp_dir = match &args.data_dir {
+        Some(_) => None,
+        None => Some(tempfile::Builder::new().prefix("sdp-mcp-demo-").tempdir()?),
+    };
+    let data_dir = match (&args.data_dir, &temp_dir) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(temp)) => temp.path().to_path_buf(),
+        (None, None) => anyhow::bail!("no data directory"),
+    };
+    let store = open_store(StoreOptions::new(&data_dir, None, None)?).await?;
+    let base_url = sim.base_url().to_owned();
+    let new_users: Vec<NewUser> = sim
         .directory()
         .users
-        .first()
-        .cloned()
-        .ok_or_else(|| anyhow::anyhow!("the simulator generated no users"))?;
-    let api_key = format!("sdpmcp_demo_{}", random_hex(16));
-    let env = EnvSource::from_vars([
-        ("SDP_CLIENT_ID", user.client_id.clone()),
-        ("SDP_CLIENT_SECRET", user.client_secret.clone()),
-        ("SDP_REFRESH_TOKEN", user.refresh_token.clone()),
-        ("SDP_INSTANCE_NAME", user.portal.clone()),
-        ("SDP_BASE_URL", sim.base_url().to_owned()),
-        ("SDP_ACCOUNTS_URL", sim.base_url().to_owned()),
-        ("SDP_MCP_API_KEY", api_key.clone()),
-    ]);
-    let config = Config::from_env(&env)?;
+        .iter()
+        .map(|user| NewUser {
+            name: user.login.clone(),
+            display_name: Some(user.name.clone()),
+            email: Some(user.email.clone()),
+            auth_method: AuthMethod::EnvImport,
+            credentials: Some(SdpCredentials {
+                auth: SdpAuth::CloudOAuth {
+                    client_id: Some(user.client_id.clone()),
+                    client_secret: Some(SecretString::from(user.client_secret.clone())),
+                    refresh_token: SecretString::from(user.refresh_token.clone()),
+                    scopes: Vec::new(),
+                },
+                instance: Some(user.portal.clone()),
+                base_url: Some(base_url.clone()),
+                accounts_url: Some(base_url.clone()),
+                data_center: None,
+            }),
+            issue_api_key: true,
+        })
+        .collect();
+    let outcomes = store.import_users(new_users).await?;
+    let mut keys = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        // A reused --data-dir keeps its users; give them a fresh key to print.
+        let key = match outcome.new_key {
+            Some(key) => key,
+            None => {
+                store
+                    .rotate_api_keys(&outcome.user.id, Some("demo"))
+                    .await?
+                    .key
+            }
+        };
+        keys.push((outcome.user.name, key));
+    }
+    let config = Config::multi_user_from_env(&EnvSource::default())?;
+    let server = Server::builder(config).store(store).build()?;
     let listener = super::serve::bind(&args.listen.to_string(), "--listen ADDR").await?;
     let url = format!("http://{}/mcp", listener.local_addr()?);
-    println!(
-        "sdp-mcp demo: ServiceDesk Plus simulator at {}",
-        sim.base_url()
-    );
-    println!(
-        "signed in as {} <{}> on portal {}",
-        user.name, user.email, user.portal
-    );
+    println!("sdp-mcp demo: ServiceDesk Plus simulator at {base_url}");
+    println!("store: {} (multi-user mode)", data_dir.display());
     println!();
     println!("MCP endpoint (Streamable HTTP): {url}");
     println!(
         "Legacy SSE endpoint:            {}",
         url.replace("/mcp", "/sse")
     );
-    println!("API key:                        {api_key}");
-    println!();
-    println!("Add it to Claude Code with:");
-    println!(
-        "  claude mcp add --transport http sdp {url} --header \"Authorization: Bearer {api_key}\""
-    );
-    println!();
-    println!("or paste into .mcp.json:");
-    let mcp_json = serde_json::json!({
-        "mcpServers": {
-            "sdp": {
-                "type": "http",
-                "url": url,
-                "headers": { "Authorization": format!("Bearer {api_key}") }
-            }
+    for (index, (name, key)) in keys.iter().enumerate() {
+        let portal = sim
+            .directory()
+            .users
+            .iter()
+            .find(|user| &user.login == name)
+            .map_or("?", |user| user.portal.as_str());
+        let key = key.expose_secret();
+        println!();
+        println!("── user {name} (portal {portal}) ──");
+        println!("API key:                        {key}");
+        if index == 0 {
+            println!("Add it to Claude Code with:");
+            println!(
+                "  claude mcp add --transport http sdp {url} --header \"Authorization: Bearer {key}\""
+            );
         }
-    });
-    println!("{}", serde_json::to_string_pretty(&mcp_json)?);
+        println!("or paste into .mcp.json:");
+        let mcp_json = serde_json::json!({
+            "mcpServers": {
+                "sdp": {
+                    "type": "http",
+                    "url": url,
+                    "headers": { "Authorization": format!("Bearer {key}") }
+                }
+            }
+        });
+        println!("{}", serde_json::to_string_pretty(&mcp_json)?);
+    }
     println!();
-    println!("Ctrl-C stops the demo.");
-    sdp_mcp_server::run(listener, config, super::shutdown::signal()).await?;
+    println!("Each key sees only its own user's portal. Ctrl-C stops the demo.");
+    server.run(listener, super::shutdown::signal()).await?;
     sim.shutdown().await;
+    drop(temp_dir);
     Ok(())
-}
-
-fn random_hex(bytes: usize) -> String {
-    let mut rng = rand::rng();
-    (0..bytes)
-        .map(|_| format!("{:02x}", rng.random::<u8>()))
-        .collect()
 }

@@ -2,8 +2,11 @@
 
 pub mod demo;
 pub mod logging;
+pub mod migrate;
 pub mod serve;
 pub mod shutdown;
 pub mod sim;
 pub mod stdio;
+pub mod store_args;
 pub mod tools;
+pub mod users;

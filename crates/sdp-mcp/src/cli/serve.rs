@@ -1,10 +1,17 @@
 //! `sdp-mcp serve`: MCP over Streamable HTTP (`/mcp`) and legacy SSE
 //! (`/sse` + `/messages`), configured from the environment (and `./.env`).
+//!
+//! Mode: single-user when SDP credentials are in the environment
+//! (`SDP_REFRESH_TOKEN` / `SDP_AUTHTOKEN`); otherwise multi-user when a store
+//! is configured (`--data-dir`, `--database-url`, or an existing `./data`);
+//! otherwise header-credentials-only when `SDP_MCP_ALLOW_HEADER_CREDENTIALS=true`.
 
 use std::net::SocketAddr;
 
 use anyhow::Context as _;
-use sdp_mcp_server::{Config, EnvSource};
+use sdp_mcp_server::{Config, EnvSource, Server};
+
+use super::store_args::StoreArgs;
 
 /// Options shared by `serve` and `stdio` that shape the tool list.
 #[derive(Debug, Clone, clap::Args)]
@@ -37,6 +44,8 @@ pub struct ServeArgs {
     listen: Option<SocketAddr>,
     #[command(flatten)]
     tools: ToolArgs,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 /// Loads the configuration from the process environment and `./.env`.
@@ -59,7 +68,23 @@ pub async fn bind(address: &str, variable_hint: &str) -> anyhow::Result<tokio::n
 
 /// Runs the HTTP server until SIGINT/SIGTERM, then drains in-flight calls.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let mut config = config_from_environment()?;
+    let env = EnvSource::from_process()?;
+    let single_user = Config::has_single_user_credentials(&env);
+    let multi_user = !single_user && args.store.is_configured();
+    let header_only = !single_user && !multi_user && {
+        let config = Config::multi_user_from_env(&env)?;
+        config.multi_user.allow_header_credentials
+    };
+    let mut config = if multi_user || header_only {
+        Config::multi_user_from_env(&env)?
+    } else {
+        Config::from_env(&env).map_err(|error| {
+            anyhow::anyhow!(
+                "{error}\n(for multi-user mode, configure a store instead: \
+                 sdp-mcp serve --data-dir DIR, then sdp-mcp users import .env.*)"
+            )
+        })?
+    };
     args.tools.apply(&mut config);
     let (address, hint) = match args.listen {
         Some(listen) => (listen.to_string(), "--listen ADDR"),
@@ -68,8 +93,40 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             "SDP_HTTP_PORT (or --listen ADDR)",
         ),
     };
+    let mut builder = Server::builder(config);
+    if multi_user {
+        let store = args.store.open().await?;
+        let users = store.list_users().await?.len();
+        tracing::info!(
+            mode = "multi-user",
+            backend = %store.backend(),
+            data_dir = %args.store.data_dir().display(),
+            users,
+            "multi-user mode: users authenticate with their personal keys \
+             (sdp-mcp users add/import); users added while running work at once"
+        );
+        builder = builder.store(store);
+    } else if header_only {
+        tracing::info!(
+            mode = "header-credentials",
+            "header-credentials mode: each request brings its SDP credentials in X-SDP-* \
+             headers; nothing is stored (configure --data-dir for personal API keys)"
+        );
+    } else {
+        if args.store.data_dir.is_some() || args.store.database_url.is_some() {
+            tracing::warn!(
+                "SDP credentials are set in the environment: serving in single-user mode; \
+                 the store is not used (unset SDP_REFRESH_TOKEN / SDP_AUTHTOKEN for multi-user mode)"
+            );
+        }
+        tracing::info!(
+            mode = "single-user",
+            "single-user mode: SDP credentials from the environment"
+        );
+    }
+    let server = builder.build()?;
     let listener = bind(&address, hint).await?;
-    sdp_mcp_server::run(listener, config, super::shutdown::signal()).await?;
+    server.run(listener, super::shutdown::signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

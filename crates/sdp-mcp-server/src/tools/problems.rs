@@ -1,0 +1,113 @@
+//! Toolset `problems`: problems with their notes, tasks and worklogs, close,
+//! and the analysis fields (root cause, symptoms, workaround, …) through
+//! `update_problem`.
+
+use super::module_tools::spec::{
+    ActionKind, ActionSpec, CREATED_RANGE, ModuleSpec, Ops, is, person,
+};
+use super::module_tools::subs::{ATTACHMENTS, NOTES, TASKS, WORKLOGS};
+
+/// The `problems` table.
+pub(crate) static PROBLEMS: ModuleSpec = ModuleSpec {
+    path: "problems",
+    singular: "problem",
+    plural: "problems",
+    noun: "problem",
+    nouns: "problems",
+    label: "problem",
+    scope: "problems",
+    about: "Problems are the root causes behind one or more ServiceDesk Plus incidents; \
+            lookups (status, priority, …) take the names shown in SDP.",
+    label_field: "title",
+    summary_fields: &[
+        "display_id",
+        "title",
+        "status",
+        "priority",
+        "technician",
+        "group",
+        "category",
+        "created_time",
+        "due_by_time",
+    ],
+    mandatory: &["title"],
+    writable: &[
+        "title",
+        "description",
+        "status",
+        "priority",
+        "urgency",
+        "impact",
+        "category",
+        "subcategory",
+        "item",
+        "reported_by",
+        "technician",
+        "group",
+        "site",
+        "due_by_time",
+        "impact_details",
+        "root_cause",
+        "symptoms",
+        "workaround_details",
+        "resolution_details",
+        "known_error_details",
+        "assets",
+    ],
+    lookups: &[
+        "status",
+        "priority",
+        "urgency",
+        "impact",
+        "category",
+        "subcategory",
+        "item",
+        "group",
+        "site",
+    ],
+    users: &["reported_by", "technician"],
+    dates: &["due_by_time"],
+    texts: &[
+        "impact_details",
+        "root_cause",
+        "symptoms",
+        "workaround_details",
+        "resolution_details",
+    ],
+    filters: &[
+        is("status", "status.name", "Status name, e.g. \"Open\"."),
+        is("priority", "priority.name", "Priority name, e.g. \"High\"."),
+        person(
+            "technician",
+            "technician",
+            "Assigned technician: email or part of the name.",
+        ),
+        person(
+            "reported_by",
+            "reported_by",
+            "Who reported it: email or part of the name.",
+        ),
+        is(
+            "group",
+            "group.name",
+            "Support group name, e.g. \"Network\".",
+        ),
+        is(
+            "category",
+            "category.name",
+            "Category name, e.g. \"Hardware\".",
+        ),
+        CREATED_RANGE[0],
+        CREATED_RANGE[1],
+    ],
+    example: r#"{"title": "Recurring VPN drops", "priority": "High", "root_cause": "Firmware bug"}"#,
+    ops: Ops::ALL,
+    search_tool: false,
+    actions: &[ActionSpec {
+        verb: "close",
+        segment: "close",
+        kind: ActionKind::Close,
+        comments_at: &["close_details", "comments"],
+    }],
+    subs: &[NOTES, TASKS, WORKLOGS, ATTACHMENTS],
+};

@@ -1,0 +1,80 @@
+//! Toolset `projects`: projects with milestones, tasks, members, comments,
+//! notes and worklogs.
+
+use super::module_tools::spec::{CREATED_RANGE, ModuleSpec, Ops, is, person};
+use super::module_tools::subs::{
+    ATTACHMENTS, COMMENTS, MEMBERS, MILESTONES, NOTES, TASKS, WORKLOGS,
+};
+
+/// The `projects` table.
+pub(crate) static PROJECTS: ModuleSpec = ModuleSpec {
+    path: "projects",
+    singular: "project",
+    plural: "projects",
+    noun: "project",
+    nouns: "projects",
+    label: "project",
+    scope: "projects",
+    about: "Projects in ServiceDesk Plus group milestones, tasks and members with a schedule \
+            and a percentage of completion.",
+    label_field: "title",
+    summary_fields: &[
+        "display_id",
+        "title",
+        "status",
+        "project_type",
+        "priority",
+        "owner",
+        "scheduled_start_time",
+        "scheduled_end_time",
+        "percentage_completion",
+    ],
+    mandatory: &["title"],
+    writable: &[
+        "title",
+        "description",
+        "project_type",
+        "status",
+        "priority",
+        "owner",
+        "project_requester",
+        "site",
+        "department",
+        "scheduled_start_time",
+        "scheduled_end_time",
+        "actual_start_time",
+        "actual_end_time",
+        "estimated_hours",
+        "projected_cost",
+        "percentage_completion",
+    ],
+    lookups: &["project_type", "status", "priority", "site", "department"],
+    users: &["owner", "project_requester"],
+    dates: &[
+        "scheduled_start_time",
+        "scheduled_end_time",
+        "actual_start_time",
+        "actual_end_time",
+    ],
+    texts: &[],
+    filters: &[
+        is("status", "status.name", "Status name, e.g. \"Open\"."),
+        is("project_type", "project_type.name", "Project type name."),
+        person("owner", "owner", "Owner: email or part of the name."),
+        CREATED_RANGE[0],
+        CREATED_RANGE[1],
+    ],
+    example: r#"{"title": "Office move", "owner": "avery.hall@example.com", "scheduled_end_time": "2026-06-30"}"#,
+    ops: Ops::ALL,
+    search_tool: false,
+    actions: &[],
+    subs: &[
+        MILESTONES,
+        TASKS,
+        MEMBERS,
+        COMMENTS,
+        NOTES,
+        WORKLOGS,
+        ATTACHMENTS,
+    ],
+};

@@ -1,0 +1,70 @@
+//! Where the store is: `--data-dir` / `--database-url`, shared by `serve`,
+//! `users`, `migrate` and `demo`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use sdp_mcp_server::store::{self, SecretString, Store, StoreOptions};
+
+/// Default data directory when neither `--data-dir` nor `SDP_MCP_DATA_DIR` is given.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+
+/// Options locating the store.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct StoreArgs {
+    /// Directory of the embedded store (`sdp-mcp.db`) and its `master.key`
+    /// [default: ./data].
+    #[arg(long, value_name = "DIR", env = "SDP_MCP_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database instead of the embedded file: `postgres://user:pass@host/db`
+    /// or `sqlite://PATH`. The master key still comes from
+    /// `SDP_MCP_MASTER_KEY` or `<data-dir>/master.key`.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "SDP_MCP_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: Option<String>,
+}
+
+impl StoreArgs {
+    /// The data directory in use.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    }
+
+    /// Whether a store is configured: a data dir or URL given, or the
+    /// default data dir exists.
+    pub fn is_configured(&self) -> bool {
+        self.data_dir.is_some()
+            || self.database_url.is_some()
+            || Path::new(DEFAULT_DATA_DIR).is_dir()
+    }
+
+    /// The store options: database, master key (`SDP_MCP_MASTER_KEY` or the key file).
+    pub fn options(&self) -> anyhow::Result<StoreOptions> {
+        let master_key = std::env::var(store::MASTER_KEY_ENV)
+            .ok()
+            .filter(|value| !value.trim().is_empty())
+            .map(SecretString::from);
+        Ok(StoreOptions::new(
+            &self.data_dir(),
+            self.database_url.as_deref(),
+            master_key,
+        )?)
+    }
+
+    /// Opens (creating on first use) and migrates the store.
+    pub async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
+        let options = self.options()?;
+        let location = options.database.display();
+        store::open_store(options)
+            .await
+            .with_context(|| format!("cannot open the store at {location}"))
+    }
+}
