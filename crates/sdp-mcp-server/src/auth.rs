@@ -53,6 +53,8 @@ pub enum AuthMethod {
     StoreApiKey,
     /// SDP credentials in the request's `X-SDP-*` headers (opt-in).
     HeaderCredentials,
+    /// An access token issued by this server's OAuth sign-in (`sdpoa_…`).
+    OAuth,
 }
 
 impl AuthMethod {
@@ -64,6 +66,7 @@ impl AuthMethod {
             Self::Stdio => "stdio",
             Self::StoreApiKey => "user_api_key",
             Self::HeaderCredentials => "header_credentials",
+            Self::OAuth => "oauth",
         }
     }
 }
@@ -148,6 +151,20 @@ impl HttpAuthenticator {
         match self {
             Self::Store(store) => store.authenticate(headers).await,
             _ => self.authenticate(headers),
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge of `error` when OAuth sign-in is on
+    /// (pointing MCP clients at the protected-resource metadata).
+    pub(crate) fn oauth_challenge(&self, error: AuthError) -> Option<String> {
+        let Self::Store(store) = self else {
+            return None;
+        };
+        let verifier = store.oauth()?;
+        match error {
+            AuthError::Missing => Some(verifier.challenge(None)),
+            AuthError::InvalidToken => Some(verifier.challenge(Some("invalid_token"))),
+            AuthError::BadHeaderCredentials(_) | AuthError::Unavailable => None,
         }
     }
 
@@ -262,7 +279,15 @@ pub(crate) async fn require_principal(
                 reason = ?error,
                 "rejected unauthenticated request"
             );
-            error.into_response()
+            let mut response = error.into_response();
+            if let Some(challenge) = authenticator.oauth_challenge(error)
+                && let Ok(value) = HeaderValue::from_str(&challenge)
+            {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, value);
+            }
+            response
         }
     }
 }

@@ -23,6 +23,12 @@ pub enum ServerError {
         /// The bound address.
         address: SocketAddr,
     },
+    /// OAuth sign-in was configured without a store to keep its users and tokens.
+    #[error(
+        "OAuth sign-in (SDP_MCP_PUBLIC_URL) needs multi-user mode with a store: \
+         sdp-mcp serve --data-dir DIR"
+    )]
+    OAuthWithoutStore,
     /// The upstream client could not be built from the configuration.
     #[error("cannot set up the ServiceDesk Plus client: {0}")]
     Upstream(String),

@@ -34,15 +34,8 @@ impl OriginPolicy {
         allowed_origins: Option<&[String]>,
         port: u16,
     ) -> Self {
-        let raw_hosts: Vec<String> = allowed_hosts.map_or_else(
-            || {
-                ["localhost", "127.0.0.1", "[::1]"]
-                    .iter()
-                    .map(|host| format!("{host}:{port}"))
-                    .collect()
-            },
-            <[String]>::to_vec,
-        );
+        let raw_hosts: Vec<String> =
+            allowed_hosts.map_or_else(|| default_hosts(port), <[String]>::to_vec);
         let raw_origins: Vec<String> = allowed_origins.map_or_else(
             || {
                 ["localhost", "127.0.0.1", "[::1]"]
@@ -70,6 +63,21 @@ impl OriginPolicy {
 
     /// Checks one request; `Err` is the 403 explanation.
     fn check(&self, uri: &Uri, headers: &HeaderMap) -> Result<(), String> {
+        self.check_host(uri, headers)?;
+        let Some(origin) = headers.get(header::ORIGIN) else {
+            return Ok(());
+        };
+        let origin = origin.to_str().unwrap_or("");
+        match normalize_origin(origin) {
+            Some(normalized) if self.origins.contains(&normalized) => Ok(()),
+            _ => Err(format!(
+                "Origin `{origin}` is not allowed; add it to SDP_MCP_ALLOWED_ORIGINS"
+            )),
+        }
+    }
+
+    /// Checks only the `Host` header (routes that any origin may call).
+    fn check_host(&self, uri: &Uri, headers: &HeaderMap) -> Result<(), String> {
         let host = headers
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
@@ -87,17 +95,17 @@ impl OriginPolicy {
                 render_host(&host)
             ));
         }
-        let Some(origin) = headers.get(header::ORIGIN) else {
-            return Ok(());
-        };
-        let origin = origin.to_str().unwrap_or("");
-        match normalize_origin(origin) {
-            Some(normalized) if self.origins.contains(&normalized) => Ok(()),
-            _ => Err(format!(
-                "Origin `{origin}` is not allowed; add it to SDP_MCP_ALLOWED_ORIGINS"
-            )),
-        }
+        Ok(())
     }
+}
+
+/// The `Host` values accepted when `SDP_MCP_ALLOWED_HOSTS` is unset: loopback
+/// names with the bound `port`.
+pub(crate) fn default_hosts(port: u16) -> Vec<String> {
+    ["localhost", "127.0.0.1", "[::1]"]
+        .iter()
+        .map(|host| format!("{host}:{port}"))
+        .collect()
 }
 
 fn render_host(rule: &HostRule) -> String {
@@ -144,7 +152,23 @@ pub(crate) async fn enforce(
     request: Request,
     next: Next,
 ) -> Response {
-    match policy.check(request.uri(), request.headers()) {
+    let checked = policy.check(request.uri(), request.headers());
+    respond(checked, request, next).await
+}
+
+/// axum middleware rejecting a disallowed `Host` with 403 (DNS rebinding),
+/// for routes that browsers may call from any origin (the OAuth endpoints).
+pub(crate) async fn enforce_host(
+    State(policy): State<OriginPolicy>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let checked = policy.check_host(request.uri(), request.headers());
+    respond(checked, request, next).await
+}
+
+async fn respond(checked: Result<(), String>, request: Request, next: Next) -> Response {
+    match checked {
         Ok(()) => next.run(request).await,
         Err(reason) => {
             tracing::warn!(

@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::context::{SingleUserContexts, UserContext, UserContexts};
 use crate::error::ServerError;
 use crate::handler::{SdpMcp, Shared};
+use crate::oauth::{OAuthConfig, OAuthState};
 use crate::origin::OriginPolicy;
 use crate::registry::StoreUserContexts;
 use crate::store_auth::StoreAuthenticator;
@@ -32,6 +33,7 @@ pub struct Server {
     shared: Arc<Shared>,
     extra_api_keys: Vec<(UserId, SecretString)>,
     store_auth: Option<Arc<StoreAuthenticator>>,
+    oauth: Option<OAuthState>,
 }
 
 /// Builder of a [`Server`].
@@ -41,6 +43,7 @@ pub struct ServerBuilder {
     contexts: Option<Arc<dyn UserContexts>>,
     extra_api_keys: Vec<(UserId, SecretString)>,
     store: Option<Arc<dyn Store>>,
+    oauth: Option<OAuthConfig>,
 }
 
 impl Server {
@@ -51,6 +54,7 @@ impl Server {
             contexts: None,
             extra_api_keys: Vec::new(),
             store: None,
+            oauth: None,
         }
     }
 
@@ -115,8 +119,24 @@ impl Server {
         } else {
             HttpAuthenticator::api_keys(keys)
         };
+        let mut allowed_hosts = self.config.http.allowed_hosts.clone();
+        if let Some(oauth) = &self.oauth {
+            let public = oauth.config().public_base_url.clone();
+            if let Some(host) = public_host(&public) {
+                let hosts =
+                    allowed_hosts.get_or_insert_with(|| crate::origin::default_hosts(address.port()));
+                if !hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)) {
+                    hosts.push(host);
+                }
+            }
+            tracing::info!(
+                public_url = %public,
+                "OAuth sign-in on: MCP clients without a key are sent to sign in with Zoho \
+                 (discovery at /.well-known/oauth-protected-resource/mcp)"
+            );
+        }
         let origin_policy = OriginPolicy::new(
-            self.config.http.allowed_hosts.as_deref(),
+            allowed_hosts.as_deref(),
             self.config.http.allowed_origins.as_deref(),
             address.port(),
         );
@@ -137,6 +157,7 @@ impl Server {
             authenticator,
             origin_policy,
             shutdown_grace: self.config.http.shutdown_grace,
+            oauth: self.oauth,
         };
         http::serve(listener, parts, shutdown).await
     }
@@ -199,25 +220,44 @@ impl ServerBuilder {
         self
     }
 
+    /// OAuth sign-in (multi-user mode with a store only): serves the
+    /// discovery documents, `/register`, `/authorize`, `/token`, `/revoke`
+    /// and the Zoho callback, and accepts the issued access tokens on the MCP
+    /// routes as the signed-in user. Unauthenticated MCP requests get a
+    /// `WWW-Authenticate` challenge pointing at the protected-resource metadata.
+    pub fn oauth(mut self, config: OAuthConfig) -> Self {
+        self.oauth = Some(config);
+        self
+    }
+
     /// Builds the server: the tool router and the user contexts.
     ///
     /// # Errors
-    /// [`ServerError::UnknownToolset`], or [`ServerError::Upstream`] when the
-    /// SDP client cannot be built from the configuration.
+    /// [`ServerError::UnknownToolset`], [`ServerError::OAuthWithoutStore`], or
+    /// [`ServerError::Upstream`] when the SDP client cannot be built from the
+    /// configuration.
     pub fn build(self) -> Result<Server, ServerError> {
         let router = tools::build_router(&self.config.tools)?;
         let mut store_auth = None;
         let mut audit = None;
+        let mut oauth = None;
+        if self.oauth.is_some() && self.store.is_none() {
+            return Err(ServerError::OAuthWithoutStore);
+        }
         let contexts = if let Some(store) = self.store {
+            let http = shared_http_client()?;
             let registry = Arc::new(StoreUserContexts::new(
                 store.clone(),
-                shared_http_client()?,
+                http.clone(),
                 &self.config.multi_user,
             ));
-            store_auth = Some(Arc::new(StoreAuthenticator::new(
-                registry.clone(),
-                &self.config.multi_user,
-            )));
+            let mut authenticator = StoreAuthenticator::new(registry.clone(), &self.config.multi_user);
+            if let Some(config) = self.oauth {
+                let state = OAuthState::new(config, store.clone(), http);
+                authenticator = authenticator.with_oauth(state.verifier());
+                oauth = Some(state);
+            }
+            store_auth = Some(Arc::new(authenticator));
             audit = Some(crate::audit::AuditLog::new(store));
             let contexts: Arc<dyn UserContexts> = self.contexts.unwrap_or(registry);
             contexts
@@ -261,8 +301,19 @@ impl ServerBuilder {
             shared,
             extra_api_keys: self.extra_api_keys,
             store_auth,
+            oauth,
         })
     }
+}
+
+/// `host[:port]` of a public base URL, as a `Host` header carries it.
+fn public_host(base_url: &str) -> Option<String> {
+    let url = url::Url::parse(base_url).ok()?;
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    })
 }
 
 /// Serves MCP over HTTP on an already-bound `listener` until `shutdown`

@@ -20,6 +20,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::{AuthError, AuthMethod, Principal, UserId, bearer_token};
 use crate::config::MultiUserConfig;
 use crate::header_credentials::HeaderCredentials;
+use crate::oauth::OAuthVerifier;
 use crate::registry::StoreUserContexts;
 
 /// Most keys remembered at once.
@@ -31,6 +32,7 @@ pub(crate) struct StoreAuthenticator {
     ttl: Duration,
     cache: Mutex<HashMap<[u8; 32], Cached>>,
     header_credentials: Option<HeaderCredentials>,
+    oauth: Option<OAuthVerifier>,
 }
 
 struct Cached {
@@ -43,6 +45,7 @@ impl std::fmt::Debug for StoreAuthenticator {
         f.debug_struct("StoreAuthenticator")
             .field("cached_keys", &self.cache.lock().len())
             .field("header_credentials", &self.header_credentials.is_some())
+            .field("oauth", &self.oauth.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -57,7 +60,19 @@ impl StoreAuthenticator {
             header_credentials: settings
                 .allow_header_credentials
                 .then(HeaderCredentials::new),
+            oauth: None,
         }
+    }
+
+    /// Also accepts the access tokens of this server's OAuth sign-in.
+    pub(crate) fn with_oauth(mut self, verifier: OAuthVerifier) -> Self {
+        self.oauth = Some(verifier);
+        self
+    }
+
+    /// The OAuth verifier, when OAuth sign-in is on.
+    pub(crate) fn oauth(&self) -> Option<&OAuthVerifier> {
+        self.oauth.as_ref()
     }
 
     /// Authenticates one request.
@@ -72,6 +87,22 @@ impl StoreAuthenticator {
             });
         }
         let token = bearer_token(headers)?;
+        if let Some(verifier) = &self.oauth
+            && OAuthVerifier::is_access_token(token)
+        {
+            // Not cached: revocation and expiry take effect at once.
+            return match verifier.verify(token).await {
+                Ok(Some(verified)) => Ok(Principal {
+                    user_id: UserId::new(verified.user_id),
+                    method: AuthMethod::OAuth,
+                }),
+                Ok(None) => Err(AuthError::InvalidToken),
+                Err(error) => {
+                    tracing::error!(%error, "cannot check an OAuth access token against the store");
+                    Err(AuthError::Unavailable)
+                }
+            };
+        }
         let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let now = Instant::now();
         if let Some(cached) = self.cache.lock().get(&digest)

@@ -130,14 +130,13 @@ async fn stdio_serves_a_session_and_exits_zero_when_stdin_closes() {
     let stdout = child.stdout.take().unwrap();
     let (status, lines) = tokio::task::spawn_blocking(move || {
         let mut lines = BufReader::new(stdout).lines();
-        let mut send = |value: serde_json::Value| writeln!(stdin, "{value}").unwrap();
-        send(serde_json::json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
+        let send = |stdin: &mut std::process::ChildStdin, value: serde_json::Value| writeln!(stdin, "{value}").unwrap();
+        send(&mut stdin, serde_json::json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
             "protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"cli-test","version":"0"}}}));
         let init = lines.next().unwrap().unwrap();
-        send(serde_json::json!({"jsonrpc":"2.0","method":"notifications/initialized"}));
-        send(serde_json::json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"whoami","arguments":{}}}));
+        send(&mut stdin, serde_json::json!({"jsonrpc":"2.0","method":"notifications/initialized"}));
+        send(&mut stdin, serde_json::json!({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"whoami","arguments":{}}}));
         let call = lines.next().unwrap().unwrap();
-        drop(send);
         drop(stdin);
         let status = child.wait().unwrap();
         (status, vec![init, call])

@@ -194,6 +194,7 @@ pub(super) fn load(env: &EnvSource) -> Result<Config, ConfigError> {
     };
     let http = http_config(&mut reader);
     let multi_user = multi_user_config(&mut reader);
+    let oauth = oauth_config(&mut reader);
     let (Some(credentials), Some((endpoint, accounts_url, data_center))) = (credentials, location)
     else {
         return Err(ConfigError::Invalid(reader.problems));
@@ -211,6 +212,7 @@ pub(super) fn load(env: &EnvSource) -> Result<Config, ConfigError> {
         http,
         tools: ToolsConfig::default(),
         multi_user,
+        oauth,
     })
 }
 
@@ -221,6 +223,7 @@ pub(super) fn load_multi_user(env: &EnvSource) -> Result<Config, ConfigError> {
     };
     let http = http_config(&mut reader);
     let multi_user = multi_user_config(&mut reader);
+    let oauth = oauth_config(&mut reader);
     if !reader.problems.is_empty() {
         return Err(ConfigError::Invalid(reader.problems));
     }
@@ -229,7 +232,48 @@ pub(super) fn load_multi_user(env: &EnvSource) -> Result<Config, ConfigError> {
         http,
         tools: ToolsConfig::default(),
         multi_user,
+        oauth,
     })
+}
+
+/// The OAuth sign-in settings; `None` when `SDP_MCP_PUBLIC_URL` is unset or
+/// a variable is unusable (then recorded as a problem).
+fn oauth_config(reader: &mut Reader<'_>) -> Option<crate::oauth::OAuthConfig> {
+    use crate::oauth::OAuthConfigError;
+    let env = reader.env;
+    match crate::oauth::OAuthConfig::from_lookup(|name| env.get(name).map(str::to_owned)) {
+        Ok(config) => config,
+        Err(OAuthConfigError::Missing { variable }) => {
+            reader.problem(
+                variable,
+                "is required for OAuth sign-in (SDP_MCP_PUBLIC_URL is set)",
+                oauth_example(variable),
+            );
+            None
+        }
+        Err(OAuthConfigError::Invalid { variable, problem }) => {
+            if reader.has_problem(variable) {
+                return None;
+            }
+            reader.problem(
+                variable,
+                format!("is invalid: {problem}"),
+                oauth_example(variable),
+            );
+            None
+        }
+    }
+}
+
+fn oauth_example(variable: &str) -> &'static str {
+    match variable {
+        "SDP_MCP_PUBLIC_URL" => "https://sdp-mcp.example.com",
+        "SDP_MCP_ZOHO_CLIENT_ID" => EXAMPLE_CLIENT_ID,
+        "SDP_MCP_ZOHO_CLIENT_SECRET" => EXAMPLE_CLIENT_SECRET,
+        "SDP_DATA_CENTER" => "EU",
+        _ if variable.starts_with("SDP_MCP_OAUTH_ALLOWED_DOMAINS") => "example.com",
+        _ => "…",
+    }
 }
 
 fn multi_user_config(reader: &mut Reader<'_>) -> MultiUserConfig {

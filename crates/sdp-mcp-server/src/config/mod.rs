@@ -37,6 +37,10 @@ pub struct Config {
     /// Settings of multi-user mode (store-backed users, header credentials,
     /// per-user limits).
     pub multi_user: MultiUserConfig,
+    /// MCP OAuth sign-in delegated to Zoho (`SDP_MCP_PUBLIC_URL` and the
+    /// `SDP_MCP_ZOHO_*` / `SDP_MCP_OAUTH_*` variables); `None` when
+    /// `SDP_MCP_PUBLIC_URL` is unset. Used only in multi-user mode with a store.
+    pub oauth: Option<crate::oauth::OAuthConfig>,
 }
 
 /// Settings of multi-user mode.

@@ -27,6 +27,7 @@ use super::sse::SseSessions;
 use crate::auth::{self, HttpAuthenticator};
 use crate::error::ServerError;
 use crate::handler::{SdpMcp, Shared};
+use crate::oauth::{self, OAuthState};
 use crate::origin::{self, OriginPolicy};
 use crate::sessions::{self, SessionBindings};
 
@@ -42,6 +43,9 @@ pub(crate) struct HttpParts {
     pub(crate) authenticator: HttpAuthenticator,
     pub(crate) origin_policy: OriginPolicy,
     pub(crate) shutdown_grace: Duration,
+    /// OAuth sign-in routes (discovery, `/register`, `/authorize`, `/token`,
+    /// `/revoke`, the Zoho callback), when enabled.
+    pub(crate) oauth: Option<OAuthState>,
 }
 
 /// How long a completed response stays available for SSE resumption.
@@ -103,7 +107,18 @@ pub(crate) async fn serve(
             parts.origin_policy.clone(),
             origin::enforce,
         ));
-    let app = Router::new().route("/health", get(health)).merge(protected);
+    let mut app = Router::new().route("/health", get(health)).merge(protected);
+    if let Some(oauth) = parts.oauth.clone() {
+        // Outside the authentication layer (these routes are how a client gets
+        // a token); Host still checked against DNS rebinding, Origin not
+        // (browser-based clients call discovery, `/register` and `/token`
+        // from their own origin).
+        let oauth_routes = oauth::router(oauth).layer(middleware::from_fn_with_state(
+            parts.origin_policy.clone(),
+            origin::enforce_host,
+        ));
+        app = app.merge(oauth_routes);
+    }
 
     let stop_accepting = CancellationToken::new();
     let stop = stop_accepting.clone();

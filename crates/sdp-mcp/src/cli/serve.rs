@@ -93,6 +93,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             "SDP_HTTP_PORT (or --listen ADDR)",
         ),
     };
+    let oauth = config.oauth.clone();
     let mut builder = Server::builder(config);
     if multi_user {
         let store = args.store.open().await?;
@@ -106,7 +107,24 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
              (sdp-mcp users add/import); users added while running work at once"
         );
         builder = builder.store(store);
+        if let Some(oauth) = oauth {
+            tracing::info!(
+                public_url = %oauth.public_base_url,
+                zoho_redirect_uri = %oauth.zoho_redirect_uri(),
+                allowed_domains = ?oauth.allowed_domains,
+                allowed_emails = oauth.allowed_emails.len(),
+                "OAuth sign-in enabled (SDP_MCP_PUBLIC_URL): MCP clients may connect without \
+                 a key and sign in with Zoho in the browser"
+            );
+            builder = builder.oauth(oauth);
+        }
     } else if header_only {
+        if oauth.is_some() {
+            tracing::warn!(
+                "SDP_MCP_PUBLIC_URL is set but OAuth sign-in needs a store: it is off \
+                 (sdp-mcp serve --data-dir DIR)"
+            );
+        }
         tracing::info!(
             mode = "header-credentials",
             "header-credentials mode: each request brings its SDP credentials in X-SDP-* \
@@ -117,6 +135,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             tracing::warn!(
                 "SDP credentials are set in the environment: serving in single-user mode; \
                  the store is not used (unset SDP_REFRESH_TOKEN / SDP_AUTHTOKEN for multi-user mode)"
+            );
+        }
+        if oauth.is_some() {
+            tracing::warn!(
+                "SDP_MCP_PUBLIC_URL is set but OAuth sign-in is for multi-user mode: it is off \
+                 (unset SDP_REFRESH_TOKEN / SDP_AUTHTOKEN and configure a store)"
             );
         }
         tracing::info!(
