@@ -4,7 +4,8 @@ Plays an MCP client against a running server with OAuth enabled:
 401 challenge -> protected-resource metadata -> authorization-server metadata ->
 dynamic registration -> /authorize with PKCE in the browser (our consent page,
 the simulator's Zoho login and consent) -> the loopback redirect URI served
-here -> /token -> the bearer opens /mcp as that Zoho user -> refresh rotation.
+here -> /token -> tools/call whoami and list_requests over /mcp with the bearer
+(stateless 2026-07-28 JSON-RPC) as that Zoho user -> refresh rotation.
 Saves screenshots (the consent step included) to ARTIFACT_DIR.
 
 Usage: python oauth_browser.py BASE_URL EMAIL PASSWORD ARTIFACT_DIR
@@ -55,6 +56,35 @@ def request(method, url, body=None, headers=None, form=None):
             return resp.status, resp.headers, resp.read()
     except urllib.error.HTTPError as err:
         return err.code, err.headers, err.read()
+
+
+def call_tool(token, name, arguments=None):
+    """A stateless 2026-07-28 tools/call over /mcp; (HTTP status, JSON-RPC result or body)."""
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "oauth-browser-test", "version": "0"},
+    }
+    status, headers, body = request("POST", f"{BASE}/mcp", body={
+        "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": name, "arguments": arguments or {}, "_meta": meta},
+    }, headers={
+        "Authorization": "Bearer " + token,
+        "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": "2026-07-28",
+        "Mcp-Method": "tools/call",
+        "Mcp-Name": name,
+    })
+    if status != 200:
+        return status, body
+    text = body.decode()
+    if headers.get("Content-Type", "").startswith("text/event-stream"):
+        messages = [json.loads(line[5:]) for line in text.splitlines()
+                    if line.startswith("data:") and line[5:].strip()]
+        message = next(m for m in messages if m.get("id") == 1)
+    else:
+        message = json.loads(text)
+    return status, message.get("result", message)
 
 
 class Callback(http.server.BaseHTTPRequestHandler):
@@ -157,21 +187,29 @@ def main():
     check("token exchange", status == 200, body)
     tokens = json.loads(body)
 
-    status, _, body = request("GET", f"{BASE}/mcp",
-                              headers={"Authorization": "Bearer " + tokens["access_token"]})
-    check("bearer opens /mcp", status == 200, body)
-    who = json.loads(body)
-    check("as the Zoho user", who.get("email") == EMAIL.lower(), who)
-    if "auth_method" in who:
-        check("created by OAuth sign-in", who["auth_method"] == "oauth", who)
-    if "requests" in who:
-        check("their SDP requests are listed", who["requests"] > 0, who)
+    status, result = call_tool(tokens["access_token"], "whoami")
+    check("whoami over /mcp with the bearer", status == 200 and not result.get("isError"),
+          f"{status} {result}")
+    who = result.get("structuredContent", {})
+    check("authenticated by OAuth", who.get("auth_method") == "oauth", who)
+    check("as a signed-in user of the store", bool(who.get("mcp_user")), who)
+    check("their Zoho grant works", who.get("credentials_valid") is True, who)
+    status, result = call_tool(tokens["access_token"], "list_requests", {"page_size": 3})
+    check("list_requests over /mcp", status == 200 and not result.get("isError"),
+          f"{status} {result}")
+    check("their SDP requests are listed",
+          len(result.get("structuredContent", {}).get("requests", [])) > 0, result)
 
     status, _, body = request("POST", asm["token_endpoint"], form={
         "grant_type": "refresh_token", "client_id": client_id,
         "refresh_token": tokens["refresh_token"],
     })
     check("refresh rotates", status == 200 and json.loads(body)["refresh_token"] != tokens["refresh_token"], body)
+    rotated = json.loads(body)
+    status, result = call_tool(rotated["access_token"], "whoami")
+    check("the rotated access token works", status == 200 and
+          result.get("structuredContent", {}).get("mcp_user") == who.get("mcp_user"),
+          f"{status} {result}")
     status, _, body = request("POST", asm["token_endpoint"], form={
         "grant_type": "refresh_token", "client_id": client_id,
         "refresh_token": tokens["refresh_token"],

@@ -93,6 +93,11 @@ pub trait UserContexts: Send + Sync + std::fmt::Debug + 'static {
         &'a self,
         principal: &'a Principal,
     ) -> BoxFuture<'a, Result<Arc<UserContext>, ContextError>>;
+
+    /// How many user contexts are cached (the `sdp_mcp_cached_user_contexts` gauge).
+    fn cached_count(&self) -> usize {
+        1
+    }
 }
 
 /// Single-user mode: one context, built at start from the environment, shared

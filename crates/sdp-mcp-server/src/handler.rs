@@ -2,13 +2,17 @@
 //! router built from the enabled toolsets, and how a tool call finds its
 //! caller.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+
+use futures::FutureExt as _;
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
-    CacheScope, CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
-    PaginatedRequestParams, ProtocolVersion, ResultType, ServerCapabilities, ServerConfig, Tool,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
+    Implementation, ListToolsResult, PaginatedRequestParams, ProtocolVersion, ResultType,
+    ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -17,6 +21,8 @@ use tracing::Instrument;
 
 use crate::auth::Principal;
 use crate::context::{UserContext, UserContexts};
+use crate::ops::metrics::METRICS;
+use crate::ops::request_id::RequestId;
 use crate::tools::ToolError;
 
 /// What the server tells clients about itself in `initialize` / `server/discover`.
@@ -37,6 +43,8 @@ pub(crate) struct Shared {
     pub(crate) in_flight: TaskTracker,
     /// Audit log of write tool calls (multi-user mode).
     pub(crate) audit: Option<crate::audit::AuditLog>,
+    /// The store of multi-user mode, for `/ready`.
+    pub(crate) store: Option<Arc<dyn sdp_mcp_store::Store>>,
 }
 
 /// The MCP handler. Cheap to clone: rmcp creates one per legacy session or
@@ -96,8 +104,10 @@ impl SdpMcp {
             ));
         };
         let user = self.shared.contexts.context_for(&principal).await?;
-        user.check_rate_limit()
-            .map_err(|limited| ToolError::message(limited.to_string()))?;
+        user.check_rate_limit().map_err(|limited| {
+            crate::ops::metrics::METRICS.rate_limited.inc(&[]);
+            ToolError::message(limited.to_string())
+        })?;
         Ok(user)
     }
 }
@@ -111,11 +121,11 @@ impl ServerHandler for SdpMcp {
                 .enable_completions()
                 .build(),
         )
-            .with_server_info(
-                Implementation::new("sdp-mcp", env!("CARGO_PKG_VERSION"))
-                    .with_title("ServiceDesk Plus"),
-            )
-            .with_instructions(INSTRUCTIONS)
+        .with_server_info(
+            Implementation::new("sdp-mcp", env!("CARGO_PKG_VERSION"))
+                .with_title("ServiceDesk Plus"),
+        )
+        .with_instructions(INSTRUCTIONS)
     }
 
     async fn call_tool(
@@ -130,7 +140,28 @@ impl ServerHandler for SdpMcp {
             .as_ref()
             .map(|p| p.user_id.to_string())
             .unwrap_or_default();
-        let span = tracing::info_span!("tool_call", tool = %request.name, user_id = %user_id);
+        // The HTTP request's id (stdio: none), and one per call: a POST may
+        // carry a batch, and a legacy session's calls share no request.
+        let request_id = context
+            .extensions
+            .get::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestId>())
+            .map(|id| id.0.clone())
+            .unwrap_or_default();
+        let call_id = RequestId::fresh().0;
+        let span = tracing::info_span!(
+            "tool_call",
+            tool = %request.name,
+            user_id = %user_id,
+            request_id = %request_id,
+            call_id = %call_id,
+        );
+        // Tool names from clients are only labels when the router knows them.
+        let tool_label = if self.shared.router.get(&request.name).is_some() {
+            request.name.to_string()
+        } else {
+            "unknown".to_owned()
+        };
         let started = std::time::Instant::now();
         // Write tools (not marked read-only) are audited in multi-user mode.
         let audited = self.shared.audit.as_ref().and_then(|audit| {
@@ -151,7 +182,25 @@ impl ServerHandler for SdpMcp {
             return Ok(refusal.into());
         }
         let call = ToolCallContext::new(self, request, context);
-        let result = self.shared.router.call(call).instrument(span.clone()).await;
+        // A panic inside a tool becomes an error result, never a dead
+        // session or server.
+        let result = match AssertUnwindSafe(self.shared.router.call(call))
+            .catch_unwind()
+            .instrument(span.clone())
+            .await
+        {
+            Ok(result) => result,
+            Err(panic) => {
+                let what = panic_message(panic.as_ref());
+                span.in_scope(|| tracing::error!(panic = %what, "tool panicked"));
+                METRICS.tool_panics.inc(&[]);
+                METRICS.tool_calls.inc(&[&tool_label, "panic"]);
+                return Ok(CallToolResult::error(vec![ContentBlock::text(
+                    "internal error in this tool (logged on the server); other tools still                      work, and retrying may not help",
+                )])
+                .into());
+            }
+        };
         if let Some((audit, tool, arguments)) = audited {
             audit.record(
                 &self.shared.in_flight,
@@ -166,9 +215,14 @@ impl ServerHandler for SdpMcp {
             Ok(_) => false,
             Err(_) => true,
         };
+        let elapsed = started.elapsed();
+        METRICS.tool_duration.observe(&[&tool_label], elapsed);
+        METRICS
+            .tool_calls
+            .inc(&[&tool_label, if is_error { "error" } else { "ok" }]);
         span.in_scope(|| {
             tracing::info!(
-                elapsed_ms = started.elapsed().as_millis() as u64,
+                elapsed_ms = elapsed.as_millis() as u64,
                 is_error,
                 "tool call finished"
             );
@@ -224,4 +278,13 @@ impl ServerHandler for SdpMcp {
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.shared.router.get(name).cloned()
     }
+}
+
+/// The text of a panic payload (`&str` or `String`), else a placeholder.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string panic payload".to_owned())
 }

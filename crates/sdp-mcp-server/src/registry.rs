@@ -23,6 +23,7 @@ use tokio::sync::OnceCell;
 use crate::auth::{AuthMethod, Principal, UserId};
 use crate::config::MultiUserConfig;
 use crate::context::{ContextError, UserContext, UserContexts};
+use crate::shared_tokens::SharedZohoTokens;
 use crate::upstream::{Upstream, upstream_config_from_store};
 
 /// Per-user contexts of multi-user mode, built from the store on demand.
@@ -200,7 +201,11 @@ impl StoreUserContexts {
             .ok_or_else(|| ContextError::NotConnected(user_id.clone()))?;
         let config = upstream_config_from_store(&credentials).map_err(unavailable)?;
         drop(credentials);
-        let upstream = Upstream::with_http(&config, self.http.clone());
+        // Zoho tokens are shared through the store: one refresh per user per
+        // token lifetime across replicas (`crate::shared_tokens`).
+        let upstream = Upstream::with_zoho_wrapper(&config, self.http.clone(), |source| {
+            Arc::new(SharedZohoTokens::new(store_id, store.clone(), source))
+        });
         tracing::debug!(%user_id, "built user context");
         Ok(Arc::new(
             UserContext::new(user_id.clone(), upstream).with_rate_limit(self.calls_per_minute),
@@ -229,6 +234,10 @@ impl UserContexts for StoreUserContexts {
             let cell = self.entry_cell(user_id);
             cell.get_or_try_init(|| self.build(user_id)).await.cloned()
         })
+    }
+
+    fn cached_count(&self) -> usize {
+        self.len()
     }
 }
 

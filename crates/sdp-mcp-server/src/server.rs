@@ -123,8 +123,8 @@ impl Server {
         if let Some(oauth) = &self.oauth {
             let public = oauth.config().public_base_url.clone();
             if let Some(host) = public_host(&public) {
-                let hosts =
-                    allowed_hosts.get_or_insert_with(|| crate::origin::default_hosts(address.port()));
+                let hosts = allowed_hosts
+                    .get_or_insert_with(|| crate::origin::default_hosts(address.port()));
                 if !hosts.iter().any(|h| h.eq_ignore_ascii_case(&host)) {
                     hosts.push(host);
                 }
@@ -158,6 +158,8 @@ impl Server {
             origin_policy,
             shutdown_grace: self.config.http.shutdown_grace,
             oauth: self.oauth,
+            metrics_token: self.config.http.metrics_token.clone(),
+            stateless: self.config.http.stateless,
         };
         http::serve(listener, parts, shutdown).await
     }
@@ -238,6 +240,7 @@ impl ServerBuilder {
     /// configuration.
     pub fn build(self) -> Result<Server, ServerError> {
         let router = tools::build_router(&self.config.tools)?;
+        let ops_store = self.store.clone();
         let mut store_auth = None;
         let mut audit = None;
         let mut oauth = None;
@@ -251,7 +254,8 @@ impl ServerBuilder {
                 http.clone(),
                 &self.config.multi_user,
             ));
-            let mut authenticator = StoreAuthenticator::new(registry.clone(), &self.config.multi_user);
+            let mut authenticator =
+                StoreAuthenticator::new(registry.clone(), &self.config.multi_user);
             if let Some(config) = self.oauth {
                 let state = OAuthState::new(config, store.clone(), http);
                 authenticator = authenticator.with_oauth(state.verifier());
@@ -295,6 +299,7 @@ impl ServerBuilder {
             contexts,
             in_flight: TaskTracker::new(),
             audit,
+            store: ops_store,
         });
         Ok(Server {
             config: self.config,

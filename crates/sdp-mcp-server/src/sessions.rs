@@ -77,7 +77,6 @@ impl SessionBindings {
     }
 
     /// Number of bound sessions.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.owners.lock().len()
     }

@@ -112,6 +112,16 @@ impl Upstream {
     /// (multi-user mode shares one connection pool across every user). No
     /// network call is made.
     pub fn with_http(config: &UpstreamConfig, http: reqwest::Client) -> Self {
+        Self::with_zoho_wrapper(config, http, |source| Arc::new(source))
+    }
+
+    /// As [`Upstream::with_http`], with the Zoho token source (cloud
+    /// credentials) wrapped by `wrap`, e.g. to share its tokens across replicas.
+    pub(crate) fn with_zoho_wrapper(
+        config: &UpstreamConfig,
+        http: reqwest::Client,
+        wrap: impl FnOnce(ZohoTokenSource) -> Arc<dyn TokenSource>,
+    ) -> Self {
         let timeouts = Timeouts::default();
         let (tokens, client_id): (Arc<dyn TokenSource>, Option<String>) = match &config.credentials
         {
@@ -131,7 +141,7 @@ impl Upstream {
                     },
                     http.clone(),
                 );
-                (Arc::new(source), Some(client_id.clone()))
+                (wrap(source), Some(client_id.clone()))
             }
             Credentials::OnPrem { authtoken } => {
                 (Arc::new(OnPremApiKey::new(authtoken.clone())), None)

@@ -1,7 +1,8 @@
-//! End to end: an MCP client discovers, registers, authorizes with PKCE,
-//! the "browser" signs in at the simulated Zoho, and the client's tokens
-//! open the resource as that Zoho user, whose refresh token now sits
-//! encrypted in the store and reaches their SDP portal.
+//! End to end against the real server (multi-user mode with OAuth sign-in):
+//! an MCP client discovers, registers, authorizes with PKCE, the "browser"
+//! signs in at the simulated Zoho, and the client's tokens call tools over
+//! `/mcp` as that Zoho user, whose refresh token now sits encrypted in the
+//! store and reaches the configured SDP portal.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod oauth_support;
@@ -14,7 +15,7 @@ use sdp_client::{
     Endpoint, ListInfo, SdpClient, SdpClientConfig, ZohoCredentials, ZohoTokenSource,
 };
 use sdp_mcp_store::{AuthMethod, SdpAuth, UserId};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn discovery_registration_sign_in_and_tokens() {
@@ -26,6 +27,7 @@ async fn discovery_registration_sign_in_and_tokens() {
     let www = challenge.headers()[header::WWW_AUTHENTICATE]
         .to_str()
         .unwrap();
+    assert_eq!(www, h.challenge(None));
     let prm_url = format!("{}/.well-known/oauth-protected-resource/mcp", h.base);
     assert!(
         www.contains(&format!("resource_metadata=\"{prm_url}\"")),
@@ -75,9 +77,17 @@ async fn discovery_registration_sign_in_and_tokens() {
         "not a Zoho token"
     );
 
-    // 5. The resource accepts the token as the Zoho user.
+    // 5. `/mcp` accepts the token as the Zoho user: whoami, then list_requests
+    //    on the configured portal.
     let (status, user_id) = h.call_resource(access).await;
     assert_eq!(status, StatusCode::OK);
+    let (status, listed) = h
+        .call_tool(access, "list_requests", json!({"page_size": 3}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(listed["isError"], true, "{listed}");
+    let requests = listed["structuredContent"]["requests"].as_array().unwrap();
+    assert!(!requests.is_empty(), "{listed}");
     let user_id: UserId = user_id.unwrap().parse().unwrap();
     let zoho_user = &h.sim.directory().users[1];
     let user = h.store.get_user(&user_id).await.unwrap().unwrap();
@@ -159,4 +169,10 @@ async fn discovery_registration_sign_in_and_tokens() {
     // The first grant is untouched.
     let first_access = rotated["access_token"].as_str().unwrap();
     assert_eq!(h.call_resource(first_access).await.0, StatusCode::OK);
+    // A made-up token of the OAuth shape is refused with the challenge.
+    assert_eq!(
+        h.call_resource("sdpoa_not-a-token").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    h.stop().await;
 }

@@ -329,3 +329,38 @@ async fn expired_foreign_and_disabled_user_tokens_are_refused() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn oauth_routes_check_host_but_not_origin() {
+    let h = Harness::start(|_| {}).await;
+    let url = format!("{}/.well-known/oauth-authorization-server", h.base);
+    // DNS rebinding: a foreign Host is refused as on /mcp.
+    let rebound = h
+        .http
+        .get(&url)
+        .header("host", "evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), StatusCode::FORBIDDEN);
+    // Browser-based clients call discovery and /register from their own origin.
+    let cross_origin = h
+        .http
+        .get(&url)
+        .header("origin", "https://client.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_origin.status(), StatusCode::OK);
+    assert_eq!(cross_origin.headers()["access-control-allow-origin"], "*");
+    // /mcp still refuses foreign origins, before authentication.
+    let mcp = h
+        .http
+        .post(format!("{}/mcp", h.base))
+        .header("origin", "https://client.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mcp.status(), StatusCode::FORBIDDEN);
+    h.stop().await;
+}

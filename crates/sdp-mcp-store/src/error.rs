@@ -171,6 +171,14 @@ pub enum StoreError {
         /// The id asked for.
         key_id: String,
     },
+    /// Another replica held the user's token-refresh lock too long.
+    #[error(
+        "timed out waiting for another replica to refresh the Zoho token of user `{user}`; check that replica and the database, then try again"
+    )]
+    LockTimeout {
+        /// The user's id.
+        user: String,
+    },
 }
 
 impl StoreError {

@@ -43,5 +43,5 @@ pub use model::{
 };
 pub use options::{Backend, DatabaseLocation, MasterKeySource, SQLITE_FILE_NAME, StoreOptions};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use sql::{SqlStore, database_migration_status, migrate_database, open_store};
+pub use sql::{RefreshLock, SqlStore, database_migration_status, migrate_database, open_store};
 pub use store::Store;

@@ -16,6 +16,7 @@ use crate::model::{
     UserStatus, UserSummary,
 };
 use crate::options::Backend;
+use crate::sql::RefreshLock;
 
 /// Users, API keys, encrypted SDP credentials, token cache and audit log.
 ///
@@ -158,6 +159,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Forgets the user's cached access token.
     fn clear_access_token<'a>(&'a self, user_id: &'a UserId) -> BoxFuture<'a, Result<()>>;
+
+    /// Takes the user's token-refresh lock, waiting while another holder (in
+    /// this process or, on PostgreSQL, in any replica sharing the database)
+    /// has it. Hold it while re-reading the cached token, refreshing and
+    /// saving, so replicas refresh a user's token once, not once each.
+    ///
+    /// # Errors
+    /// [`crate::StoreError::LockTimeout`] after a long wait; database errors.
+    fn refresh_lock<'a>(&'a self, user_id: &'a UserId) -> BoxFuture<'a, Result<RefreshLock>>;
 
     // ---- MCP OAuth authorization server --------------------------------------
 

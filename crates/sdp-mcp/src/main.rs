@@ -19,6 +19,10 @@ struct Cli {
         env = "SDP_MCP_LOG_FORMAT"
     )]
     log_format: cli::logging::LogFormat,
+    /// TOML configuration file (see sdp-mcp.example.toml); the environment
+    /// and flags override it.
+    #[arg(long, global = true, value_name = "FILE", env = "SDP_MCP_CONFIG")]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -39,11 +43,21 @@ enum Command {
     Users(cli::users::UsersArgs),
     /// Apply the store's schema migrations.
     Migrate(cli::migrate::MigrateArgs),
+    /// Check configuration, key file permissions, port, store and each user's upstream sign-in.
+    Doctor(cli::doctor::DoctorArgs),
+    /// Inspect the configuration: `config check` prints the effective values, secrets redacted.
+    Config(cli::config_cmd::ConfigArgs),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     cli::logging::init(cli.log_format);
+    if let Some(path) = &cli.config
+        && let Err(error) = sdp_mcp_server::config::file::load(path)
+    {
+        eprintln!("error: {error}");
+        return std::process::ExitCode::FAILURE;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -63,6 +77,8 @@ fn main() -> std::process::ExitCode {
             Command::Tools(args) => cli::tools::run(&args),
             Command::Users(args) => cli::users::run(args).await,
             Command::Migrate(args) => cli::migrate::run(args).await,
+            Command::Doctor(args) => cli::doctor::run(args).await,
+            Command::Config(args) => cli::config_cmd::run(&args),
         }
     });
     match result {

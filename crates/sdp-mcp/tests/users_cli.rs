@@ -557,6 +557,17 @@ async fn demo_prints_one_working_key_per_user_on_two_portals() {
     }
     assert!(portals.len() >= 2, "{portals:?}");
     assert_eq!(text.matches("\"mcpServers\"").count(), 3, "{text}");
+    // OAuth sign-in is on against the simulator: a hint to sign in, and an
+    // unauthenticated call is pointed at the protected-resource metadata.
+    assert!(text.contains("OAuth sign-in email:"), "{text}");
+    assert!(text.contains("-password"), "{text}");
+    let challenge = reqwest::Client::new().post(&url).send().await.unwrap();
+    assert_eq!(challenge.status(), 401);
+    let www = challenge.headers()["www-authenticate"].to_str().unwrap();
+    let prm_url = url.replace("/mcp", "/.well-known/oauth-protected-resource/mcp");
+    assert!(www.contains(&prm_url), "{www}");
+    let prm: Value = reqwest::get(&prm_url).await.unwrap().json().await.unwrap();
+    assert_eq!(prm["resource"], json!(url));
     // SIGTERM: the demo stops cleanly and removes its temporary store.
     let killed = Command::new("kill")
         .arg(demo.id().to_string())

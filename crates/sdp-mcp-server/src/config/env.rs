@@ -53,7 +53,12 @@ impl EnvSource {
     pub fn from_process() -> Result<Self, ConfigError> {
         let vars = std::env::vars_os()
             .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
-        Self::from_vars(vars).with_dotenv_file(Path::new(".env"))
+        let mut source = Self::from_vars(vars).with_dotenv_file(Path::new(".env"))?;
+        // The configuration file (`--config`) is the lowest layer.
+        for (key, value) in super::file::file_vars() {
+            source.vars.entry(key).or_insert(value);
+        }
+        Ok(source)
     }
 
     /// Adds the variables of a `.env` file that are not already set. A missing
@@ -456,6 +461,17 @@ fn http_config(reader: &mut Reader<'_>) -> HttpConfig {
         .env
         .get("SDP_MCP_API_KEY")
         .map(|key| SecretString::from(key.to_owned()));
+    http.metrics_token = reader
+        .env
+        .get("SDP_MCP_METRICS_TOKEN")
+        .map(|token| SecretString::from(token.to_owned()));
+    if let Some(value) = reader.env.get("SDP_MCP_STATELESS") {
+        match value.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => http.stateless = true,
+            "0" | "false" | "no" | "off" => http.stateless = false,
+            _ => reader.problem("SDP_MCP_STATELESS", "is not a boolean (true or false)", "true"),
+        }
+    }
     http.allowed_hosts = reader.list("SDP_MCP_ALLOWED_HOSTS");
     http.allowed_origins = reader.list("SDP_MCP_ALLOWED_ORIGINS");
     if let Some(origins) = &http.allowed_origins

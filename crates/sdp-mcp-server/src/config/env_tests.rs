@@ -216,3 +216,27 @@ fn multi_user_settings_need_no_sdp_credentials() {
     assert!(Config::has_single_user_credentials(&env(CLOUD)));
     assert!(!Config::has_single_user_credentials(&env(&[])));
 }
+
+#[test]
+fn oauth_sign_in_is_read_in_both_modes_and_reported_when_incomplete() {
+    assert!(load_multi_user(&env(&[])).unwrap().oauth.is_none());
+    let oauth = &[
+        ("SDP_MCP_PUBLIC_URL", "https://mcp.example.com"),
+        ("SDP_MCP_ZOHO_CLIENT_ID", "1000.WEB"),
+        ("SDP_MCP_ZOHO_CLIENT_SECRET", "web-secret"),
+        ("SDP_MCP_OAUTH_ALLOWED_DOMAINS", "example.com"),
+    ];
+    let config = load_multi_user(&env(oauth)).unwrap().oauth.unwrap();
+    assert_eq!(config.resource(), "https://mcp.example.com/mcp");
+    let mut single = CLOUD.to_vec();
+    single.extend_from_slice(oauth);
+    assert!(load(&env(&single)).unwrap().oauth.is_some());
+    match load_multi_user(&env(&oauth[..2])) {
+        Err(ConfigError::Invalid(problems)) => {
+            assert_eq!(problems.len(), 1, "{problems:?}");
+            assert_eq!(problems[0].variable, "SDP_MCP_ZOHO_CLIENT_SECRET");
+            assert!(!problems[0].to_string().contains("web-secret"));
+        }
+        other => panic!("expected invalid config, got {other:?}"),
+    }
+}

@@ -15,6 +15,7 @@
 
 mod dotenv;
 mod env;
+pub mod file;
 
 use std::time::Duration;
 
@@ -145,6 +146,15 @@ pub struct HttpConfig {
     pub allowed_origins: Option<Vec<String>>,
     /// How long shutdown waits for in-flight requests before closing streams.
     pub shutdown_grace: Duration,
+    /// Bearer token required by `GET /metrics` (`SDP_MCP_METRICS_TOKEN`);
+    /// `None`: `/metrics` is open (bind loopback or filter it at the proxy).
+    pub metrics_token: Option<SecretString>,
+    /// Serve Streamable HTTP without sessions (`--stateless`,
+    /// `SDP_MCP_STATELESS`): no `Mcp-Session-Id`, no GET stream, nothing kept
+    /// in memory between requests, so any replica can serve any request
+    /// behind a plain round-robin load balancer. Legacy `/sse` still needs
+    /// sticky routing.
+    pub stateless: bool,
 }
 
 impl HttpConfig {
@@ -167,6 +177,8 @@ impl Default for HttpConfig {
             allowed_hosts: None,
             allowed_origins: None,
             shutdown_grace: Duration::from_secs(10),
+            metrics_token: None,
+            stateless: false,
         }
     }
 }

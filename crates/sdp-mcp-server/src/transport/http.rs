@@ -28,6 +28,7 @@ use crate::auth::{self, HttpAuthenticator};
 use crate::error::ServerError;
 use crate::handler::{SdpMcp, Shared};
 use crate::oauth::{self, OAuthState};
+use crate::ops;
 use crate::origin::{self, OriginPolicy};
 use crate::sessions::{self, SessionBindings};
 
@@ -46,6 +47,10 @@ pub(crate) struct HttpParts {
     /// OAuth sign-in routes (discovery, `/register`, `/authorize`, `/token`,
     /// `/revoke`, the Zoho callback), when enabled.
     pub(crate) oauth: Option<OAuthState>,
+    /// Bearer token `/metrics` requires, if any.
+    pub(crate) metrics_token: Option<secrecy::SecretString>,
+    /// `--stateless`: no legacy sessions on `/mcp`.
+    pub(crate) stateless: bool,
 }
 
 /// How long a completed response stays available for SSE resumption.
@@ -68,10 +73,13 @@ pub(crate) async fn serve(
     let session_manager = Arc::new(session_manager);
     // `/sse` sessions have their own bindings: the sweeper below only knows
     // rmcp's sessions.
-    let sse = SseSessions::new(parts.shared.clone(), SessionBindings::default());
+    let sse_bindings = SessionBindings::default();
+    let sse = SseSessions::new(parts.shared.clone(), sse_bindings.clone());
+    register_gauges(&parts.shared, &bindings, &sse_bindings);
 
     let mcp_config = StreamableHttpServerConfig::default()
-        .with_legacy_session_mode(true)
+        // `--stateless`: legacy-era clients are served without sessions too.
+        .with_legacy_session_mode(!parts.stateless)
         .with_allowed_hosts(parts.origin_policy.raw_hosts.clone())
         .with_allowed_origins(parts.origin_policy.raw_origins.clone())
         .enforce_origin_validation()
@@ -99,6 +107,7 @@ pub(crate) async fn serve(
         .with_state(sse.clone());
     let protected = mcp_routes
         .merge(sse_routes)
+        .layer(middleware::from_fn(ops::request_id::record_user))
         .layer(middleware::from_fn_with_state(
             parts.authenticator.clone(),
             auth::require_principal,
@@ -107,7 +116,13 @@ pub(crate) async fn serve(
             parts.origin_policy.clone(),
             origin::enforce,
         ));
-    let mut app = Router::new().route("/health", get(health)).merge(protected);
+    let mut app = Router::new()
+        .route("/health", get(health))
+        .merge(ops::ready::router(ops::ready::OpsState {
+            store: parts.shared.store.clone(),
+            metrics_token: parts.metrics_token.clone(),
+        }))
+        .merge(protected);
     if let Some(oauth) = parts.oauth.clone() {
         // Outside the authentication layer (these routes are how a client gets
         // a token); Host still checked against DNS rebinding, Origin not
@@ -119,6 +134,8 @@ pub(crate) async fn serve(
         ));
         app = app.merge(oauth_routes);
     }
+
+    let app = app.layer(middleware::from_fn(ops::request_id::observe));
 
     let stop_accepting = CancellationToken::new();
     let stop = stop_accepting.clone();
@@ -188,6 +205,22 @@ pub(crate) async fn serve(
     }
     tracing::info!("HTTP server stopped");
     Ok(())
+}
+
+/// Registers the scrape-time gauges: open sessions and cached user contexts.
+fn register_gauges(shared: &Arc<Shared>, mcp: &SessionBindings, sse: &SessionBindings) {
+    let (mcp, sse) = (mcp.clone(), sse.clone());
+    ops::metrics::METRICS.set_gauge(
+        "sdp_mcp_active_sessions",
+        "Open MCP sessions (Streamable HTTP and legacy SSE).",
+        move || (mcp.len() + sse.len()) as u64,
+    );
+    let contexts = Arc::downgrade(&shared.contexts);
+    ops::metrics::METRICS.set_gauge(
+        "sdp_mcp_cached_user_contexts",
+        "Per-user contexts (SDP client, token source) held in memory.",
+        move || contexts.upgrade().map_or(0, |c| c.cached_count() as u64),
+    );
 }
 
 /// `GET /health`: liveness, independent of SDP.

@@ -1,18 +1,17 @@
-//! Harness of the OAuth tests: a simulator, a store in a temp dir, the OAuth
-//! router on port 0 next to a stand-in `/mcp` resource route that checks
-//! bearer tokens exactly as the auth layer should, and a scripted browser +
-//! MCP client (reqwest, no redirect following, cookies by hand).
+//! Harness of the OAuth tests: a simulator, a store in a temp dir, the real
+//! server in multi-user mode with OAuth sign-in on port 0, and a scripted
+//! browser + MCP client (reqwest, no redirect following, cookies by hand)
+//! that calls tools over `/mcp` with raw 2026-07-28 stateless JSON-RPC.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{StatusCode, header};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sdp_mcp_server::oauth::{self, OAuthConfig, OAuthState, OAuthVerifier};
+use sdp_mcp_server::oauth::OAuthConfig;
+use sdp_mcp_server::{Config, EnvSource, Server, ServerError};
 use sdp_mcp_store::{SqlStore, Store, StoreOptions};
 use sdp_sim::directory::{DEMO_WEB_CLIENT_ID, DEMO_WEB_CLIENT_SECRET};
 use sdp_sim::{SimHandle, Simulator};
@@ -20,6 +19,8 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// The client's (never served) loopback redirect URI.
 pub const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
@@ -30,8 +31,16 @@ pub struct Harness {
     pub store: Arc<dyn Store>,
     pub base: String,
     pub http: reqwest::Client,
-    pub state: OAuthState,
+    pub config: OAuthConfig,
+    shutdown: CancellationToken,
+    task: JoinHandle<Result<(), ServerError>>,
     _dir: tempfile::TempDir,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
 }
 
 /// A registered public client with a PKCE pair.
@@ -43,33 +52,6 @@ pub struct McpClient {
 
 /// The redirect to the MCP client's redirect URI, parsed.
 pub type Query = HashMap<String, String>;
-
-/// Stand-in for the MCP endpoint behind the auth layer: 401 with the
-/// challenge, or 200 with the token's user.
-async fn resource(State(verifier): State<OAuthVerifier>, headers: HeaderMap) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let Some(token) = token else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, verifier.challenge(None))],
-        )
-            .into_response();
-    };
-    match verifier.verify(token).await.unwrap() {
-        Some(verified) => axum::Json(json!({ "user_id": verified.user_id })).into_response(),
-        None => (
-            StatusCode::UNAUTHORIZED,
-            [(
-                header::WWW_AUTHENTICATE,
-                verifier.challenge(Some("invalid_token")),
-            )],
-        )
-            .into_response(),
-    }
-}
 
 impl Harness {
     /// Starts everything; `allow` adjusts the configuration (allow-lists).
@@ -95,13 +77,19 @@ impl Harness {
         config.portal = Some(sim.directory().default_portal().to_owned());
         config.allowed_domains = vec!["zylker.test".to_owned()];
         adjust(&mut config);
-        let state = OAuthState::new(config, store.clone(), reqwest::Client::new());
-        let app = oauth::router(state.clone()).merge(
-            axum::Router::new()
-                .route("/mcp", axum::routing::any(resource))
-                .with_state(state.verifier()),
-        );
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let server_config = Config::multi_user_from_env(&EnvSource::from_vars([(
+            "SDP_MCP_RATE_LIMIT_PER_MINUTE",
+            "0",
+        )]))
+        .unwrap();
+        let server = Server::builder(server_config)
+            .store(store.clone())
+            .oauth(config.clone())
+            .build()
+            .unwrap();
+        assert!(server.is_multi_user());
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(server.run(listener, shutdown.clone().cancelled_owned()));
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -111,7 +99,9 @@ impl Harness {
             store,
             base,
             http,
-            state,
+            config,
+            shutdown,
+            task,
             _dir: dir,
         }
     }
@@ -277,18 +267,109 @@ impl Harness {
         .await
     }
 
-    /// Status of `GET /mcp` with `token`, and the user id on success.
-    pub async fn call_resource(&self, token: &str) -> (StatusCode, Option<String>) {
-        let answer = self
+    /// Calls `tool` over the real `/mcp` with `token` as the bearer (a
+    /// stateless 2026-07-28 `tools/call`): the HTTP status, and the JSON-RPC
+    /// `result` on 200 (else the body as a string).
+    pub async fn call_tool(
+        &self,
+        token: &str,
+        tool: &str,
+        arguments: Value,
+    ) -> (StatusCode, Value) {
+        let response = self
             .http
-            .get(format!("{}/mcp", self.base))
+            .post(format!("{}/mcp", self.base))
             .bearer_auth(token)
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2026-07-28")
+            .header("mcp-method", "tools/call")
+            .header("mcp-name", tool)
+            .json(&json!({
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "tools/call",
+                "params": {
+                    "name": tool,
+                    "arguments": arguments,
+                    "_meta": {
+                        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                        "io.modelcontextprotocol/clientCapabilities": {},
+                        "io.modelcontextprotocol/clientInfo": {"name": "oauth-test", "version": "0"}
+                    }
+                }
+            }))
             .send()
             .await
             .unwrap();
-        let status = answer.status();
-        let body: Value = answer.json().await.unwrap_or(Value::Null);
-        (status, body["user_id"].as_str().map(str::to_owned))
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        let www = response
+            .headers()
+            .get(header::WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let text = response.text().await.unwrap();
+        if status != StatusCode::OK {
+            if status == StatusCode::UNAUTHORIZED {
+                let www = www.expect("a 401 carries WWW-Authenticate");
+                assert_eq!(www, self.challenge(Some("invalid_token")), "{text}");
+            }
+            return (status, Value::String(text));
+        }
+        let message: Value = if content_type.starts_with("text/event-stream") {
+            text.lines()
+                .filter_map(|line| line.strip_prefix("data:"))
+                .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+                .find(|m| m["id"] == 1)
+                .unwrap_or_else(|| panic!("no response in the stream: {text}"))
+        } else {
+            serde_json::from_str(&text).unwrap()
+        };
+        (status, message.get("result").cloned().unwrap_or(message))
+    }
+
+    /// `whoami` over the real `/mcp` with `token`: the status, and on success
+    /// the MCP user (the store id of the signed-in user).
+    pub async fn call_resource(&self, token: &str) -> (StatusCode, Option<String>) {
+        let (status, result) = self.call_tool(token, "whoami", json!({})).await;
+        if status != StatusCode::OK {
+            return (status, None);
+        }
+        assert_ne!(result["isError"], true, "{result}");
+        let who = &result["structuredContent"];
+        assert_eq!(who["auth_method"], "oauth", "{result}");
+        assert_eq!(
+            who["portal"].as_str(),
+            self.config.portal.as_deref(),
+            "{result}"
+        );
+        (status, who["mcp_user"].as_str().map(str::to_owned))
+    }
+
+    /// The `WWW-Authenticate` challenge `/mcp` should answer with.
+    pub fn challenge(&self, error: Option<&str>) -> String {
+        let mut value = format!(
+            "Bearer resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\", scope=\"sdp\"",
+            self.base
+        );
+        if let Some(error) = error {
+            value.push_str(", error=\"");
+            value.push_str(error);
+            value.push('"');
+        }
+        value
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        let task = std::mem::replace(&mut self.task, tokio::spawn(async { Ok(()) }));
+        task.await.unwrap().unwrap();
     }
 }
 

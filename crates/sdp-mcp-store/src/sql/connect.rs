@@ -14,7 +14,7 @@ use crate::error::{Result, StoreError};
 use crate::options::{Backend, DatabaseLocation};
 
 const DEFAULT_SQLITE_READERS: u32 = 8;
-const DEFAULT_POSTGRES_CONNECTIONS: u32 = 10;
+pub(super) const DEFAULT_POSTGRES_CONNECTIONS: u32 = 10;
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Returns `(read, write)` pools; for PostgreSQL both are the same pool.

@@ -12,7 +12,10 @@ mod import;
 mod key_check;
 mod misc;
 mod oauth;
+mod refresh_lock;
 mod users;
+
+pub use refresh_lock::RefreshLock;
 
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -44,6 +47,8 @@ pub struct SqlStore {
     write: AnyPool,
     keyring: Keyring,
     location: String,
+    /// Per-user refresh locks of the SQLite backend.
+    local_locks: refresh_lock::LocalLocks,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -74,6 +79,11 @@ impl SqlStore {
             write,
             keyring,
             location: options.database.display(),
+            local_locks: refresh_lock::LocalLocks::new(
+                options
+                    .max_connections
+                    .unwrap_or(connect::DEFAULT_POSTGRES_CONNECTIONS),
+            ),
         })
     }
 }
@@ -237,6 +247,10 @@ impl Store for SqlStore {
 
     fn clear_access_token<'a>(&'a self, user_id: &'a UserId) -> BoxFuture<'a, Result<()>> {
         Box::pin(misc::clear_access_token(self, user_id))
+    }
+
+    fn refresh_lock<'a>(&'a self, user_id: &'a UserId) -> BoxFuture<'a, Result<RefreshLock>> {
+        Box::pin(refresh_lock::refresh_lock(self, user_id))
     }
 
     fn register_oauth_client<'a>(

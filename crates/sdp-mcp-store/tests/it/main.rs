@@ -9,4 +9,5 @@ mod contract;
 mod credentials;
 mod keys;
 mod oauth;
+mod refresh_lock;
 mod sqlite_files;

@@ -2,17 +2,21 @@
 //! ready to use from an MCP client in one command. Simulated users (on two or
 //! more portals) are put into a store (a temporary data directory unless
 //! `--data-dir` is given); the demo prints each user's API key and a
-//! `.mcp.json` to paste into Claude Code.
+//! `.mcp.json` to paste into Claude Code. OAuth sign-in is on as well, against
+//! the simulator's Zoho: a client that adds the URL without a header is sent
+//! to sign in in the browser as a simulated user.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use sdp_mcp_server::oauth::OAuthConfig;
 use sdp_mcp_server::store::{
     AuthMethod, ExposeSecret as _, NewUser, SdpAuth, SdpCredentials, SecretString, StoreOptions,
     open_store,
 };
 use sdp_mcp_server::{Config, EnvSource, Server};
 use sdp_sim::Simulator;
+use sdp_sim::directory::{DEMO_WEB_CLIENT_ID, DEMO_WEB_CLIENT_SECRET};
 
 /// Arguments of `sdp-mcp demo`.
 #[derive(Debug, clap::Args)]
@@ -95,9 +99,22 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         keys.push((outcome.user.name, key));
     }
     let config = Config::multi_user_from_env(&EnvSource::default())?;
-    let server = Server::builder(config).store(store).build()?;
     let listener = super::serve::bind(&args.listen.to_string(), "--listen ADDR").await?;
-    let url = format!("http://{}/mcp", listener.local_addr()?);
+    let public_base = format!("http://{}", listener.local_addr()?);
+    let url = format!("{public_base}/mcp");
+    // OAuth sign-in against the simulator's Zoho with its demo web client:
+    // users of the simulated directory sign in with their email and password.
+    let mut oauth = OAuthConfig::new(
+        public_base,
+        DEMO_WEB_CLIENT_ID,
+        SecretString::from(DEMO_WEB_CLIENT_SECRET),
+        base_url.clone(),
+    );
+    let default_portal = sim.directory().default_portal().to_owned();
+    oauth.sdp_base_url = Some(base_url.clone());
+    oauth.portal = Some(default_portal.clone());
+    oauth.allowed_domains = vec!["zylker.test".to_owned()];
+    let server = Server::builder(config).store(store).oauth(oauth).build()?;
     println!("sdp-mcp demo: ServiceDesk Plus simulator at {base_url}");
     println!("store: {} (multi-user mode)", data_dir.display());
     println!();
@@ -134,6 +151,20 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             }
         });
         println!("{}", serde_json::to_string_pretty(&mcp_json)?);
+    }
+    println!();
+    println!("── OAuth sign-in (no key) ──");
+    println!("MCP clients can also add the URL without a header and sign in in the browser:");
+    println!("  claude mcp add --transport http sdp-oauth {url}");
+    if let Some(user) = sim
+        .directory()
+        .users
+        .iter()
+        .find(|user| user.portal == default_portal)
+    {
+        println!("At the simulated Zoho sign-in page use (portal {default_portal}):");
+        println!("OAuth sign-in email:            {}", user.email);
+        println!("OAuth sign-in password:         {}", user.password);
     }
     println!();
     println!("Each key sees only its own user's portal. Ctrl-C stops the demo.");

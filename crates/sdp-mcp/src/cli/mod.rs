@@ -1,6 +1,8 @@
 //! Subcommands of the `sdp-mcp` binary.
 
+pub mod config_cmd;
 pub mod demo;
+pub mod doctor;
 pub mod logging;
 pub mod migrate;
 pub mod serve;

@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// Address to listen on; overrides `SDP_HTTP_HOST` and `SDP_HTTP_PORT`.
     #[arg(long)]
     listen: Option<SocketAddr>,
+    /// Serve /mcp without sessions (also `SDP_MCP_STATELESS=true`): any replica
+    /// can answer any request, so a plain round-robin load balancer suffices.
+    #[arg(long)]
+    stateless: bool,
     #[command(flatten)]
     tools: ToolArgs,
     #[command(flatten)]
@@ -86,6 +90,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         })?
     };
     args.tools.apply(&mut config);
+    if args.stateless {
+        config.http.stateless = true;
+    }
     let (address, hint) = match args.listen {
         Some(listen) => (listen.to_string(), "--listen ADDR"),
         None => (

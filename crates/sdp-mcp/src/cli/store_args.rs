@@ -35,14 +35,23 @@ impl StoreArgs {
     pub fn data_dir(&self) -> PathBuf {
         self.data_dir
             .clone()
+            .or_else(|| file_var("SDP_MCP_DATA_DIR").map(PathBuf::from))
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+    }
+
+    /// `--database-url`, else the configuration file's `store.database_url`.
+    fn database_url(&self) -> Option<String> {
+        self.database_url
+            .clone()
+            .or_else(|| file_var("SDP_MCP_DATABASE_URL"))
     }
 
     /// Whether a store is configured: a data dir or URL given, or the
     /// default data dir exists.
     pub fn is_configured(&self) -> bool {
         self.data_dir.is_some()
-            || self.database_url.is_some()
+            || self.database_url().is_some()
+            || file_var("SDP_MCP_DATA_DIR").is_some()
             || Path::new(DEFAULT_DATA_DIR).is_dir()
     }
 
@@ -50,11 +59,12 @@ impl StoreArgs {
     pub fn options(&self) -> anyhow::Result<StoreOptions> {
         let master_key = std::env::var(store::MASTER_KEY_ENV)
             .ok()
+            .or_else(|| file_var(store::MASTER_KEY_ENV))
             .filter(|value| !value.trim().is_empty())
             .map(SecretString::from);
         Ok(StoreOptions::new(
             &self.data_dir(),
-            self.database_url.as_deref(),
+            self.database_url().as_deref(),
             master_key,
         )?)
     }
@@ -67,4 +77,11 @@ impl StoreArgs {
             .await
             .with_context(|| format!("cannot open the store at {location}"))
     }
+}
+
+/// A value of the configuration file (`--config`), the lowest layer.
+fn file_var(name: &str) -> Option<String> {
+    sdp_mcp_server::config::file::file_vars()
+        .remove(name)
+        .filter(|v| !v.trim().is_empty())
 }
