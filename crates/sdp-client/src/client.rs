@@ -13,6 +13,8 @@ use crate::endpoint::Endpoint;
 use crate::entity::{Entity, Module};
 use crate::error::SdpError;
 use crate::http::call::{ApiCall, ApiResponse};
+use crate::http::classify::RawResponse;
+use crate::http::direct::DirectBody;
 use crate::http::transport::Transport;
 use crate::models::{
     Asset, Change, Contract, Download, Portal, Problem, Project, PurchaseOrder, Release, Request,
@@ -106,6 +108,27 @@ impl SdpClient {
     /// credential problems.
     pub async fn execute(&self, call: &ApiCall) -> Result<ApiResponse, SdpError> {
         let raw = self.inner.send(call, false).await?;
+        Self::parse_response(&raw)
+    }
+
+    /// Sends `call` and reads the member under the first of `keys` straight
+    /// into `T` (see [`crate::http::direct`]); an answer of another shape comes
+    /// back as the [`ApiResponse`] of [`SdpClient::execute`].
+    pub(crate) async fn execute_direct<T: serde::de::DeserializeOwned>(
+        &self,
+        call: &ApiCall,
+        keys: &[&str],
+    ) -> Result<Result<DirectBody<T>, ApiResponse>, SdpError> {
+        let raw = self.inner.send(call, false).await?;
+        if let Some(read) = crate::http::direct::read::<T>(&raw.body, keys)
+            && read.found.is_some()
+        {
+            return Ok(Ok(read));
+        }
+        Self::parse_response(&raw).map(Err)
+    }
+
+    fn parse_response(raw: &RawResponse) -> Result<ApiResponse, SdpError> {
         if raw.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(ApiResponse::from_body(raw.status, serde_json::Value::Null));
         }

@@ -184,22 +184,10 @@ impl ServerHandler for SdpMcp {
         let call = ToolCallContext::new(self, request, context);
         // A panic inside a tool becomes an error result, never a dead
         // session or server.
-        let result = match AssertUnwindSafe(self.shared.router.call(call))
-            .catch_unwind()
-            .instrument(span.clone())
-            .await
-        {
-            Ok(result) => result,
-            Err(panic) => {
-                let what = panic_message(panic.as_ref());
-                span.in_scope(|| tracing::error!(panic = %what, "tool panicked"));
-                METRICS.tool_panics.inc(&[]);
-                METRICS.tool_calls.inc(&[&tool_label, "panic"]);
-                return Ok(CallToolResult::error(vec![ContentBlock::text(
-                    "internal error in this tool (logged on the server); other tools still                      work, and retrying may not help",
-                )])
-                .into());
-            }
+        let Some(result) =
+            catch_tool_panic(self.shared.router.call(call), &tool_label, &span).await
+        else {
+            return Ok(panic_result().into());
         };
         if let Some((audit, tool, arguments)) = audited {
             audit.record(
@@ -287,4 +275,60 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "non-string panic payload".to_owned())
+}
+
+/// Runs a tool call, turning a panic into `None` (logged and counted).
+async fn catch_tool_panic<F>(call: F, tool_label: &str, span: &tracing::Span) -> Option<F::Output>
+where
+    F: std::future::Future,
+{
+    match AssertUnwindSafe(call)
+        .catch_unwind()
+        .instrument(span.clone())
+        .await
+    {
+        Ok(result) => Some(result),
+        Err(panic) => {
+            let what = panic_message(panic.as_ref());
+            span.in_scope(|| tracing::error!(panic = %what, "tool panicked"));
+            METRICS.tool_panics.inc(&[]);
+            METRICS.tool_calls.inc(&[tool_label, "panic"]);
+            None
+        }
+    }
+}
+
+/// The result a client sees when a tool panicked.
+fn panic_result() -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(
+        "internal error in this tool (logged on the server); other tools still work, and \
+         retrying may not help",
+    )])
+}
+
+#[cfg(test)]
+mod panic_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_tool_becomes_an_error_result() {
+        let before = METRICS.tool_calls.get(&["boom_tool", "panic"]);
+        let span = tracing::info_span!("tool_call");
+        let outcome = catch_tool_panic(
+            async {
+                assert!(before == u64::MAX, "boom");
+                1
+            },
+            "boom_tool",
+            &span,
+        )
+        .await;
+        assert!(outcome.is_none());
+        assert_eq!(METRICS.tool_calls.get(&["boom_tool", "panic"]), before + 1);
+        assert_eq!(panic_result().is_error, Some(true));
+        // The runtime and this task are still alive.
+        let fine = catch_tool_panic(async { 2 }, "boom_tool", &span).await;
+        assert_eq!(fine, Some(2));
+    }
 }

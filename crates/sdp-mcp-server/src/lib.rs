@@ -47,10 +47,10 @@ pub const RECOMMENDED_LOG_FILTER: &str = "info,rmcp::transport::streamable_http_
 pub use auth::{AuthMethod, Principal, UserId};
 pub use config::{Config, ConfigError, EnvSource};
 pub use context::{ContextError, SingleUserContexts, UserContext, UserContexts};
+pub use error::ServerError;
 pub use registry::StoreUserContexts;
 /// The credential store of multi-user mode, re-exported for the binary and tests.
 pub use sdp_mcp_store as store;
-pub use error::ServerError;
 pub use server::{Server, ServerBuilder, run, serve_stdio};
 pub use tools::{Toolset, tool_catalog, toolsets};
 pub use upstream::{Upstream, shared_http_client};

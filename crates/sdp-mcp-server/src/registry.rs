@@ -194,9 +194,12 @@ impl StoreUserContexts {
         let Some(store) = &self.store else {
             return Err(ContextError::NotConnected(user_id.clone()));
         };
-        let credentials = store
-            .load_credentials(&store_id)
-            .await
+        let started = std::time::Instant::now();
+        let loaded = store.load_credentials(&store_id).await;
+        crate::ops::metrics::METRICS
+            .store_duration
+            .observe(&["load_credentials"], started.elapsed());
+        let credentials = loaded
             .map_err(|error| unavailable(error.to_string()))?
             .ok_or_else(|| ContextError::NotConnected(user_id.clone()))?;
         let config = upstream_config_from_store(&credentials).map_err(unavailable)?;

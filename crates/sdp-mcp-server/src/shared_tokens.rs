@@ -205,3 +205,72 @@ impl TokenSource for SharedZohoTokens {
         self.source.invalidate(rejected);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sdp_client::ZohoCredentials;
+    use sdp_mcp_store::{AuthMethod, NewUser, StoreOptions, open_store};
+
+    /// Two sources of one user (two replicas, or a context rebuilt while the
+    /// old one still runs) over one store: one Zoho grant; a token SDP
+    /// rejected is refreshed once and the new one adopted by the other.
+    #[tokio::test]
+    async fn sources_of_one_user_share_refreshes_through_the_store() {
+        let sim = sdp_sim::Simulator::builder()
+            .users(1)
+            .portals(1)
+            .spawn(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap())
+            .await
+            .unwrap();
+        let user = sim.directory().users[0].clone();
+        let dir = tempfile::tempdir().unwrap();
+        let store = open_store(StoreOptions::new(dir.path(), None, None).unwrap())
+            .await
+            .unwrap();
+        let (record, _) = store
+            .create_user(NewUser {
+                name: "alice".to_owned(),
+                display_name: None,
+                email: None,
+                auth_method: AuthMethod::ApiKey,
+                credentials: None,
+                issue_api_key: false,
+            })
+            .await
+            .unwrap();
+        let http = reqwest::Client::new();
+        let shared = || {
+            let source = ZohoTokenSource::new(
+                ZohoCredentials {
+                    client_id: user.client_id.clone(),
+                    client_secret: SecretString::from(user.client_secret.clone()),
+                    refresh_token: SecretString::from(user.refresh_token.clone()),
+                    accounts_url: sim.base_url().to_owned(),
+                },
+                http.clone(),
+            );
+            SharedZohoTokens::new(record.id.clone(), store.clone(), source)
+        };
+        let (a, b) = (shared(), shared());
+        let grants = || sim.state().counters.grants_for(&user.refresh_token);
+
+        let (first_a, first_b) = tokio::join!(a.access_token(), b.access_token());
+        let (first_a, first_b) = (first_a.unwrap(), first_b.unwrap());
+        assert!(same(&first_a, &first_b));
+        assert_eq!(grants(), 1);
+        assert!(store.load_access_token(&record.id).await.unwrap().is_some());
+
+        // SDP rejects the token on A: A refreshes once and shares the result.
+        TokenSource::invalidate(&a, &first_a);
+        let second = a.access_token().await.unwrap();
+        assert!(!same(&second, &first_a));
+        assert_eq!(grants(), 2);
+        // B meets the rejection too: it adopts A's new token, no grant.
+        TokenSource::invalidate(&b, &first_b);
+        let adopted = b.access_token().await.unwrap();
+        assert!(same(&adopted, &second));
+        assert_eq!(grants(), 2);
+        store.close().await;
+    }
+}

@@ -179,6 +179,11 @@ pub enum StoreError {
         /// The user's id.
         user: String,
     },
+    /// `sdp-mcp backup` on a PostgreSQL store.
+    #[error(
+        "online backup is for the embedded SQLite store; back up PostgreSQL with `pg_dump --format=custom` (and restore with `pg_restore`)"
+    )]
+    BackupUnsupported,
 }
 
 impl StoreError {

@@ -190,8 +190,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     -> BoxFuture<'a, Result<CodeRedemption>>;
 
     /// Stores issued tokens (by hash), all or nothing.
-    fn insert_oauth_tokens<'a>(&'a self, tokens: &'a [NewOAuthToken])
-    -> BoxFuture<'a, Result<()>>;
+    fn insert_oauth_tokens<'a>(&'a self, tokens: &'a [NewOAuthToken]) -> BoxFuture<'a, Result<()>>;
 
     /// The token with this hash, revoked or expired ones included (the caller decides).
     fn find_oauth_token<'a>(

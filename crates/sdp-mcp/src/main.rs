@@ -5,6 +5,11 @@
 
 mod cli;
 
+/// mimalloc instead of glibc malloc: the per-call hot path is JSON parsing and
+/// serialising, dominated by small allocations (docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 /// One MCP server for ManageEngine ServiceDesk Plus, many users.
@@ -47,6 +52,10 @@ enum Command {
     Doctor(cli::doctor::DoctorArgs),
     /// Inspect the configuration: `config check` prints the effective values, secrets redacted.
     Config(cli::config_cmd::ConfigArgs),
+    /// Write a consistent snapshot of the SQLite store while the server runs (not the master key).
+    Backup(cli::backup::BackupArgs),
+    /// Replace the SQLite store with a snapshot (server stopped; same master key).
+    Restore(cli::backup::RestoreArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -79,6 +88,8 @@ fn main() -> std::process::ExitCode {
             Command::Migrate(args) => cli::migrate::run(args).await,
             Command::Doctor(args) => cli::doctor::run(args).await,
             Command::Config(args) => cli::config_cmd::run(&args),
+            Command::Backup(args) => cli::backup::backup(args).await,
+            Command::Restore(args) => cli::backup::restore(args).await,
         }
     });
     match result {

@@ -112,7 +112,10 @@ async fn doctor_reports_each_problem_with_its_fix() {
 
     let port = check(&report, "port");
     assert_eq!(port["ok"], false);
-    assert!(port["detail"].as_str().unwrap().contains("in use"), "{port}");
+    assert!(
+        port["detail"].as_str().unwrap().contains("in use"),
+        "{port}"
+    );
     assert!(port["fix"].as_str().unwrap().contains("SDP_HTTP_PORT"));
 
     let key = check(&report, "master key");

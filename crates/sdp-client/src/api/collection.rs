@@ -107,11 +107,20 @@ impl<'c, E: Entity> Collection<'c, E> {
         if *list_info != ListInfo::default() {
             call = call.input_data(list_info.to_input_data());
         }
-        let response = self.client.execute(&call).await?;
-        Ok(Page {
-            items: response.list(&Self::plural_keys()),
-            list_info: response.list_info(),
-        })
+        let keys = Self::plural_keys();
+        match self.client.execute_direct::<Vec<E>>(&call, &keys).await? {
+            Ok(read) => Ok(Page {
+                items: read.found.unwrap_or_default(),
+                list_info: read
+                    .list_info
+                    .and_then(crate::models::lenient::coerce)
+                    .unwrap_or_default(),
+            }),
+            Err(response) => Ok(Page {
+                items: response.list(&keys),
+                list_info: response.list_info(),
+            }),
+        }
     }
 
     /// Every page from `list_info`'s start until `has_more_rows` is false or
@@ -164,11 +173,15 @@ impl<'c, E: Entity> Collection<'c, E> {
     /// # Errors
     /// [`SdpError`]; a missing id is 4007 ([`SdpError::is_not_found`]).
     pub async fn get(&self, id: &str) -> Result<E, SdpError> {
-        let response = self
-            .client
-            .execute(&ApiCall::get(self.item_segments(id)))
-            .await?;
-        response.entity(&self.singular_keys())
+        let keys = self.singular_keys();
+        let call = ApiCall::get(self.item_segments(id));
+        match self.client.execute_direct::<E>(&call, &keys).await? {
+            Ok(read) => read.found.ok_or_else(|| SdpError::UnexpectedResponse {
+                http_status: 200,
+                detail: "no entity in the answer".to_owned(),
+            }),
+            Err(response) => response.entity(&keys),
+        }
     }
 
     /// Creates an item: POST `{"<key>": body}`.

@@ -59,7 +59,9 @@ pub(crate) fn classify(raw: &RawResponse, binary: bool) -> Verdict {
     let json: Option<Value> = if html || empty {
         None
     } else {
-        serde_json::from_slice(&raw.body).ok()
+        // Only `response_status` matters here; the body proper is read once,
+        // by the caller.
+        super::direct::status_only(&raw.body).or_else(|| serde_json::from_slice(&raw.body).ok())
     };
     let wait = retry_after(&raw.headers);
     let api = json.as_ref().map(|body| ApiError {

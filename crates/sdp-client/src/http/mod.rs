@@ -2,6 +2,7 @@
 
 pub mod call;
 pub(crate) mod classify;
+pub(crate) mod direct;
 pub(crate) mod transport;
 
 pub use call::{ApiCall, ApiResponse};

@@ -40,19 +40,39 @@ where
 /// Reads `value` as `T`, converting between strings, numbers and booleans
 /// when the direct reading fails.
 pub fn coerce<T: DeserializeOwned>(value: Value) -> Option<T> {
-    if value.is_null() {
+    match value {
+        Value::Null => None,
+        // Strings, objects and arrays are read by value (moved, not copied):
+        // this runs for every field of every entity.
+        Value::String(s) => {
+            let scalar = string_scalar(&s);
+            match T::deserialize(Value::String(s)) {
+                Ok(direct) => Some(direct),
+                Err(_) => scalar.and_then(|parsed| T::deserialize(parsed).ok()),
+            }
+        }
+        Value::Number(n) => T::deserialize(&Value::Number(n.clone()))
+            .ok()
+            .or_else(|| T::deserialize(Value::String(n.to_string())).ok()),
+        Value::Bool(b) => T::deserialize(Value::Bool(b))
+            .ok()
+            .or_else(|| T::deserialize(Value::String(b.to_string())).ok()),
+        composite => T::deserialize(composite).ok(),
+    }
+}
+
+/// The number or boolean a string spells (`"42"`, `" true "`), if any.
+fn string_scalar(s: &str) -> Option<Value> {
+    let trimmed = s.trim();
+    // Cheap screen first: this runs for every string field read.
+    let numeric = !trimmed.is_empty()
+        && trimmed
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+    if !numeric && trimmed != "true" && trimmed != "false" {
         return None;
     }
-    if let Ok(direct) = T::deserialize(&value) {
-        return Some(direct);
-    }
-    match value {
-        Value::Number(n) => T::deserialize(Value::String(n.to_string())).ok(),
-        Value::Bool(b) => T::deserialize(Value::String(b.to_string())).ok(),
-        Value::String(s) => serde_json::from_str::<Value>(s.trim())
-            .ok()
-            .filter(|parsed| parsed.is_number() || parsed.is_boolean())
-            .and_then(|parsed| T::deserialize(parsed).ok()),
-        _ => None,
-    }
+    serde_json::from_str::<Value>(trimmed)
+        .ok()
+        .filter(|parsed| parsed.is_number() || parsed.is_boolean())
 }

@@ -469,7 +469,11 @@ fn http_config(reader: &mut Reader<'_>) -> HttpConfig {
         match value.to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" | "on" => http.stateless = true,
             "0" | "false" | "no" | "off" => http.stateless = false,
-            _ => reader.problem("SDP_MCP_STATELESS", "is not a boolean (true or false)", "true"),
+            _ => reader.problem(
+                "SDP_MCP_STATELESS",
+                "is not a boolean (true or false)",
+                "true",
+            ),
         }
     }
     http.allowed_hosts = reader.list("SDP_MCP_ALLOWED_HOSTS");

@@ -297,15 +297,15 @@ mod tests {
     fn the_example_documents_every_key() {
         let example = include_str!("../../../../sdp-mcp.example.toml");
         // Every key appears (commented out) in the example; uncommented it parses.
-        let uncommented: String = example
+        let uncommented = example
             .lines()
             .map(|line| {
                 line.strip_prefix("# ")
                     .filter(|l| l.contains(" = "))
                     .unwrap_or(line)
             })
-            .map(|line| format!("{line}\n"))
-            .collect();
+            .collect::<Vec<_>>()
+            .join("\n");
         let vars = parse(&uncommented, "sdp-mcp.example.toml").unwrap();
         for (section, key, variable, _) in KEYS {
             assert!(

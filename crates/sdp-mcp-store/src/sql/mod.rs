@@ -6,6 +6,7 @@
 //! too. Only the migrations differ per backend.
 
 mod api_keys;
+mod backup;
 mod connect;
 mod credentials;
 mod import;
@@ -278,10 +279,7 @@ impl Store for SqlStore {
         Box::pin(oauth::redeem_code(self, code_hash))
     }
 
-    fn insert_oauth_tokens<'a>(
-        &'a self,
-        tokens: &'a [NewOAuthToken],
-    ) -> BoxFuture<'a, Result<()>> {
+    fn insert_oauth_tokens<'a>(&'a self, tokens: &'a [NewOAuthToken]) -> BoxFuture<'a, Result<()>> {
         Box::pin(oauth::insert_tokens(self, tokens))
     }
 

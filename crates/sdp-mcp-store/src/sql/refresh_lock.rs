@@ -1,10 +1,10 @@
 //! The per-user refresh lock that serialises Zoho token refreshes across
 //! replicas.
 //!
-//! - PostgreSQL: a transaction holding `pg_advisory_xact_lock(hashtext(user
-//!   id))` on one pooled connection; committing, rolling back, or losing the
-//!   connection (a replica that dies) releases it. Waiting is bounded by
-//!   `lock_timeout`.
+//! - PostgreSQL: a transaction holding `pg_advisory_xact_lock('SDPM',
+//!   hashtext(user id))` on one pooled connection; committing, rolling back,
+//!   or losing the connection (a replica that dies) releases it. Waiting is
+//!   bounded by `lock_timeout`; at most half the pool holds such locks.
 //! - SQLite (one process per database file): an in-process async mutex per
 //!   user.
 
@@ -22,6 +22,10 @@ use crate::options::Backend;
 /// Longest wait for another replica's refresh (a Zoho token request times out
 /// after 30 s).
 const LOCK_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// First key of the two-key advisory locks (`'SDPM'`): the two-key space is
+/// apart from one-key locks such as sqlx's migration lock.
+const ADVISORY_LOCK_SPACE: i32 = 0x5344_504D;
 
 /// In-process locks are dropped from the map once it holds this many unused ones.
 const MAX_IDLE_LOCAL_LOCKS: usize = 1024;
@@ -132,7 +136,8 @@ pub(super) async fn refresh_lock(store: &SqlStore, user_id: &UserId) -> Result<R
             .execute(&mut *transaction)
             .await
             .map_err(StoreError::database("set lock timeout"))?;
-            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS locked")
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1, hashtext($2))) AS locked")
+                .bind(ADVISORY_LOCK_SPACE)
                 .bind(user_id.as_str())
                 .execute(&mut *transaction)
                 .await

@@ -193,7 +193,7 @@ async fn check_store(args: &StoreArgs, checks: &mut Vec<Check>) -> Option<Arc<dy
     {
         store::StoreOptions::new(
             &args.data_dir(),
-            args.database_url.as_deref(),
+            args.database_url().as_deref(),
             Some(store::SecretString::from(text.trim().to_owned())),
         )
         .map_err(anyhow::Error::from)

@@ -1,5 +1,6 @@
 //! Subcommands of the `sdp-mcp` binary.
 
+pub mod backup;
 pub mod config_cmd;
 pub mod demo;
 pub mod doctor;

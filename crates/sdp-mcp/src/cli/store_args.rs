@@ -40,7 +40,7 @@ impl StoreArgs {
     }
 
     /// `--database-url`, else the configuration file's `store.database_url`.
-    fn database_url(&self) -> Option<String> {
+    pub fn database_url(&self) -> Option<String> {
         self.database_url
             .clone()
             .or_else(|| file_var("SDP_MCP_DATABASE_URL"))
