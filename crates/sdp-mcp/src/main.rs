@@ -5,11 +5,6 @@
 
 mod cli;
 
-/// mimalloc instead of glibc malloc: the per-call hot path is JSON parsing and
-/// serialising, dominated by small allocations (docs/benchmarks.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use clap::{Parser, Subcommand};
 
 /// One MCP server for ManageEngine ServiceDesk Plus, many users.

@@ -245,6 +245,20 @@ async fn check_store(args: &StoreArgs, checks: &mut Vec<Check>) -> Option<Arc<dy
             return None;
         }
     }
+    // Opening would create a key file; doctor changes nothing.
+    if let store::MasterKeySource::File(path) = &options.master_key
+        && !path.exists()
+    {
+        checks.push(Check::pass(
+            "store",
+            format!(
+                "reachable; no {} yet, so users are not checked (created on first start; if \
+                 this store already has users, restore the key file from your backup)",
+                path.display()
+            ),
+        ));
+        return None;
+    }
     match store::open_store(options).await {
         Ok(store) => {
             checks.push(Check::pass("store", "reachable; master key matches"));
