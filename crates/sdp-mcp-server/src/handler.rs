@@ -114,18 +114,24 @@ impl SdpMcp {
 
 impl ServerHandler for SdpMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
+        // The tool list changes only in dynamic mode (`enable_toolset`); a
+        // server that declares `listChanged` must also serve
+        // `subscriptions/listen` to 2026-07-28 clients, which we do not.
+        let capabilities = ServerCapabilities::builder().enable_tools();
+        let capabilities = if crate::tools::is_dynamic(&self.shared.router) {
+            capabilities
                 .enable_tool_list_changed()
                 .enable_completions()
-                .build(),
-        )
-        .with_server_info(
-            Implementation::new("sdp-mcp", env!("CARGO_PKG_VERSION"))
-                .with_title("ServiceDesk Plus"),
-        )
-        .with_instructions(INSTRUCTIONS)
+                .build()
+        } else {
+            capabilities.enable_completions().build()
+        };
+        ServerConfig::new(capabilities)
+            .with_server_info(
+                Implementation::new("sdp-mcp", env!("CARGO_PKG_VERSION"))
+                    .with_title("ServiceDesk Plus"),
+            )
+            .with_instructions(INSTRUCTIONS)
     }
 
     async fn call_tool(

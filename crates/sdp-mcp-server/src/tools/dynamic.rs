@@ -47,7 +47,7 @@ fn owners() -> &'static HashMap<String, (&'static str, bool)> {
 }
 
 /// `true` when `router` was built in dynamic mode.
-fn is_dynamic(router: &ToolRouter<SdpMcp>) -> bool {
+pub(crate) fn is_dynamic(router: &ToolRouter<SdpMcp>) -> bool {
     router.get("enable_toolset").is_some()
 }
 

@@ -44,7 +44,7 @@ use rmcp::handler::server::tool::IntoCallToolResult;
 use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock, Tool};
 
 pub(crate) use completion::complete_argument;
-pub(crate) use dynamic::{SessionToolsets, hidden_tool_refusal, visible_tools};
+pub(crate) use dynamic::{SessionToolsets, hidden_tool_refusal, is_dynamic, visible_tools};
 
 use crate::config::ToolsConfig;
 use crate::context::ContextError;
