@@ -40,7 +40,7 @@ pub use datacenter::{DataCenter, UnknownDataCenter};
 pub use endpoint::{CloudTarget, ConfigError, Endpoint, OnPremKeyHeader};
 pub use entity::{Entity, Module};
 pub use error::{ApiError, SdpError, TransportKind};
-pub use http::{ApiCall, ApiResponse, SDP_V3_ACCEPT};
+pub use http::{ApiCall, ApiResponse, REQUEST_ID_HEADER, SDP_V3_ACCEPT, with_request_id};
 pub use models::*;
 pub use query::criteria::{Condition, Criterion, CriterionValue, LogicalOperator, SearchCriteria};
 pub use query::list_info::{ListInfo, ListInfoResponse, MAX_ROW_COUNT, SortOrder};

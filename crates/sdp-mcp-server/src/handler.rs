@@ -190,8 +190,13 @@ impl ServerHandler for SdpMcp {
         let call = ToolCallContext::new(self, request, context);
         // A panic inside a tool becomes an error result, never a dead
         // session or server.
-        let Some(result) =
-            catch_tool_panic(self.shared.router.call(call), &tool_label, &span).await
+        let Some(result) = catch_tool_panic(
+            // Every SDP call of this tool call sends `x-request-id: <call id>`.
+            sdp_client::with_request_id(call_id.clone(), self.shared.router.call(call)),
+            &tool_label,
+            &span,
+        )
+        .await
         else {
             return Ok(panic_result().into());
         };

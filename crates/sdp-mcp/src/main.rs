@@ -11,14 +11,10 @@ use clap::{Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "sdp-mcp", version, about, long_about = None)]
 struct Cli {
-    /// Log format on stderr: `human` or `json`.
-    #[arg(
-        long,
-        global = true,
-        default_value = "human",
-        env = "SDP_MCP_LOG_FORMAT"
-    )]
-    log_format: cli::logging::LogFormat,
+    /// Log format on stderr: `human` (default) or `json`; also `[logging] format`
+    /// in the configuration file.
+    #[arg(long, global = true, env = "SDP_MCP_LOG_FORMAT")]
+    log_format: Option<cli::logging::LogFormat>,
     /// TOML configuration file (see sdp-mcp.example.toml); the environment
     /// and flags override it.
     #[arg(long, global = true, value_name = "FILE", env = "SDP_MCP_CONFIG")]
@@ -55,13 +51,28 @@ enum Command {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    cli::logging::init(cli.log_format);
     if let Some(path) = &cli.config
         && let Err(error) = sdp_mcp_server::config::file::load(path)
     {
         eprintln!("error: {error}");
         return std::process::ExitCode::FAILURE;
     }
+    // Flag or environment first, then the configuration file.
+    let log_format = cli.log_format.map_or_else(
+        || {
+            sdp_mcp_server::config::file::file_vars()
+                .get("SDP_MCP_LOG_FORMAT")
+                .map_or(Ok(cli::logging::LogFormat::Human), |value| {
+                    <cli::logging::LogFormat as clap::ValueEnum>::from_str(value.trim(), true)
+                })
+        },
+        Ok,
+    );
+    let Ok(log_format) = log_format else {
+        eprintln!("error: configuration file: [logging] format must be \"human\" or \"json\"");
+        return std::process::ExitCode::FAILURE;
+    };
+    cli::logging::init(log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -70,3 +70,32 @@ fn check_prints_effective_values_and_redacts_secrets() {
     assert!(!stdout.contains("file-metrics-secret"), "{stdout}");
     assert!(!stdout.contains("env-api-key-secret"), "{stdout}");
 }
+
+#[test]
+fn check_shows_tool_and_logging_keys_from_the_file() {
+    let dir = workdir("tools");
+    let output = check(
+        &dir,
+        "[tools]\ntoolsets = [\"requests\", \"problems\"]\nread_only = true\n\
+         [logging]\nformat = \"json\"\n",
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("toolsets = \"requests,problems\"  # SDP_MCP_TOOLSETS, from file"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("read_only = \"true\"  # SDP_MCP_READ_ONLY, from file"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("format = \"json\"  # SDP_MCP_LOG_FORMAT, from file"),
+        "{stdout}"
+    );
+}

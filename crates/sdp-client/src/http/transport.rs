@@ -150,6 +150,12 @@ impl Transport {
                 })?;
             request = request.header("PORTALID", value);
         }
+        // The caller's request id, for correlating SDP's logs with ours.
+        if let Some(value) =
+            super::request_id::current_request_id().and_then(|id| HeaderValue::from_str(&id).ok())
+        {
+            request = request.header(super::request_id::REQUEST_ID_HEADER, value);
+        }
         if let Some(file) = &call.upload {
             let part = reqwest::multipart::Part::stream(file.content.clone())
                 .file_name(file.file_name.clone())

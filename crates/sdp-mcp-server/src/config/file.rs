@@ -79,6 +79,9 @@ pub const KEYS: &[(&str, &str, &str, bool)] = &[
     ("upstream", "refresh_token", "SDP_REFRESH_TOKEN", true),
     ("upstream", "scopes", "SDP_SCOPES", false),
     ("upstream", "authtoken", "SDP_AUTHTOKEN", true),
+    ("tools", "toolsets", "SDP_MCP_TOOLSETS", false),
+    ("tools", "read_only", "SDP_MCP_READ_ONLY", false),
+    ("logging", "format", "SDP_MCP_LOG_FORMAT", false),
 ];
 
 /// A problem with the configuration file.
@@ -180,6 +183,11 @@ section!(UpstreamSection {
     scopes,
     authtoken
 });
+section!(ToolsSection {
+    toolsets,
+    read_only
+});
+section!(LoggingSection { format });
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -194,6 +202,10 @@ struct FileConfig {
     oauth: OAuthSection,
     #[serde(default)]
     upstream: UpstreamSection,
+    #[serde(default)]
+    tools: ToolsSection,
+    #[serde(default)]
+    logging: LoggingSection,
 }
 
 /// Parses configuration text into `(environment variable, value)` pairs.
@@ -214,6 +226,8 @@ pub fn parse(text: &str, origin: &str) -> Result<BTreeMap<String, String>, FileE
         ("multi_user", file.multi_user.entries()),
         ("oauth", file.oauth.entries()),
         ("upstream", file.upstream.entries()),
+        ("tools", file.tools.entries()),
+        ("logging", file.logging.entries()),
     ];
     for (section, entries) in sections {
         for (key, value) in entries {
@@ -273,6 +287,19 @@ mod tests {
         assert_eq!(vars["SDP_MCP_ALLOWED_HOSTS"], "a.example,b.example");
         assert_eq!(vars["SDP_MCP_STATELESS"], "true");
         assert_eq!(vars["SDP_MCP_DATA_DIR"], "/var/lib/sdp-mcp");
+    }
+
+    #[test]
+    fn maps_tool_and_logging_keys() {
+        let vars = parse(
+            "[tools]\ntoolsets = [\"requests\", \"problems\"]\nread_only = true\n\
+             [logging]\nformat = \"json\"\n",
+            "test.toml",
+        )
+        .unwrap();
+        assert_eq!(vars["SDP_MCP_TOOLSETS"], "requests,problems");
+        assert_eq!(vars["SDP_MCP_READ_ONLY"], "true");
+        assert_eq!(vars["SDP_MCP_LOG_FORMAT"], "json");
     }
 
     #[test]

@@ -25,13 +25,33 @@ pub struct ToolArgs {
 }
 
 impl ToolArgs {
-    /// Applies the options on top of the environment's configuration.
+    /// Applies the options on top of the environment's configuration. An
+    /// option given neither as a flag nor in the environment comes from the
+    /// configuration file (`[tools]`), if any.
     pub fn apply(&self, config: &mut Config) {
-        if self.read_only {
+        let file = sdp_mcp_server::config::file::file_vars();
+        let from_file = |variable: &str| {
+            std::env::var_os(variable)
+                .is_none()
+                .then(|| file.get(variable))
+                .flatten()
+        };
+        if self.read_only
+            || from_file("SDP_MCP_READ_ONLY")
+                .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"))
+        {
             config.tools.read_only = true;
         }
         if let Some(toolsets) = &self.toolsets {
             config.tools.toolsets = Some(toolsets.clone());
+        } else if let Some(toolsets) = from_file("SDP_MCP_TOOLSETS") {
+            config.tools.toolsets = Some(
+                toolsets
+                    .split(',')
+                    .map(|name| name.trim().to_owned())
+                    .filter(|name| !name.is_empty())
+                    .collect(),
+            );
         }
     }
 }
