@@ -18,6 +18,39 @@ fn str_of<'a>(value: &'a Value, pointer: &str) -> &'a str {
 async fn every_tool_works_over_streamable_http() {
     let server = TestServer::start().await;
     let client = server.mcp_client().await;
+    exercise_every_tool(&client, "api_key").await;
+    client.cancel().await.unwrap();
+    server.stop().await.unwrap();
+}
+
+/// The same tools over stdio (in-process over `tokio::io::duplex`): the
+/// transport must not change any tool's behaviour.
+#[tokio::test]
+async fn every_tool_works_over_stdio() {
+    use rmcp::ServiceExt as _;
+    let sim = simulator().await;
+    let config = sdp_mcp_server::Config::from_env(&sdp_mcp_server::EnvSource::from_vars(
+        support::sim_env(&sim),
+    ))
+    .unwrap();
+    let (client_io, server_io) = tokio::io::duplex(1 << 16);
+    let (reader, writer) = tokio::io::split(server_io);
+    let server = tokio::spawn(sdp_mcp_server::serve_stdio(config, reader, writer));
+    let client = rmcp::model::ClientConfig::default()
+        .serve(client_io)
+        .await
+        .unwrap();
+    exercise_every_tool(&client, "stdio").await;
+    client.cancel().await.unwrap();
+    assert!(server.await.unwrap().is_ok());
+}
+
+/// Lists the default tools and calls every one of them against the simulator;
+/// `whoami` must report `auth_method`.
+async fn exercise_every_tool(
+    client: &rmcp::service::RunningService<rmcp::RoleClient, rmcp::model::ClientConfig>,
+    auth_method: &str,
+) {
     let tools = client.list_all_tools().await.unwrap();
     let mut names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     names.sort_unstable();
@@ -59,7 +92,7 @@ async fn every_tool_works_over_streamable_http() {
 
     let whoami = ok("whoami", &call(&client, "whoami", json!({})).await);
     assert_eq!(whoami["credentials_valid"], true);
-    assert_eq!(whoami["auth_method"], "api_key");
+    assert_eq!(whoami["auth_method"], auth_method);
 
     // Reads.
     let listed = ok(
@@ -286,9 +319,6 @@ async fn every_tool_works_over_streamable_http() {
         .await,
     );
     assert_eq!(closed["request"]["status"], "Closed", "{closed}");
-
-    client.cancel().await.unwrap();
-    server.stop().await.unwrap();
 }
 
 #[tokio::test]
