@@ -90,14 +90,14 @@ async fn exercise_every_tool(
         ]
     );
 
-    let whoami = ok("whoami", &call(&client, "whoami", json!({})).await);
+    let whoami = ok("whoami", &call(client, "whoami", json!({})).await);
     assert_eq!(whoami["credentials_valid"], true);
     assert_eq!(whoami["auth_method"], auth_method);
 
     // Reads.
     let listed = ok(
         "list_requests",
-        &call(&client, "list_requests", json!({"page_size": 5})).await,
+        &call(client, "list_requests", json!({"page_size": 5})).await,
     );
     let requests = listed["requests"].as_array().unwrap();
     assert_eq!(requests.len(), 5, "{listed}");
@@ -113,7 +113,7 @@ async fn exercise_every_tool(
     let open = ok(
         "list_requests",
         &call(
-            &client,
+            client,
             "list_requests",
             json!({"status": "open", "page_size": 10}),
         )
@@ -131,7 +131,7 @@ async fn exercise_every_tool(
     let found = ok(
         "search_requests",
         &call(
-            &client,
+            client,
             "search_requests",
             json!({"query": word, "page_size": 10}),
         )
@@ -141,13 +141,13 @@ async fn exercise_every_tool(
 
     let detail = ok(
         "get_request",
-        &call(&client, "get_request", json!({"request_id": first_id})).await,
+        &call(client, "get_request", json!({"request_id": first_id})).await,
     );
     assert_eq!(detail["id"], first_id.as_str());
 
     let metadata = ok(
         "get_metadata",
-        &call(&client, "get_metadata", json!({})).await,
+        &call(client, "get_metadata", json!({})).await,
     );
     assert!(
         !metadata["lists"]["priorities"]
@@ -163,7 +163,7 @@ async fn exercise_every_tool(
     let hardware = ok(
         "get_metadata",
         &call(
-            &client,
+            client,
             "get_metadata",
             json!({"lists": ["categories"], "category": "Hardware"}),
         )
@@ -173,7 +173,7 @@ async fn exercise_every_tool(
 
     let fields = ok(
         "get_request_fields",
-        &call(&client, "get_request_fields", json!({})).await,
+        &call(client, "get_request_fields", json!({})).await,
     );
     let mandatory: Vec<&str> = fields["mandatory_fields"]
         .as_array()
@@ -185,7 +185,7 @@ async fn exercise_every_tool(
 
     let technicians = ok(
         "list_technicians",
-        &call(&client, "list_technicians", json!({"page_size": 50})).await,
+        &call(client, "list_technicians", json!({"page_size": 50})).await,
     );
     let technician = technicians["technicians"]
         .as_array()
@@ -203,7 +203,7 @@ async fn exercise_every_tool(
         .to_owned();
     let matches = ok(
         "find_technician",
-        &call(&client, "find_technician", json!({"query": first_name})).await,
+        &call(client, "find_technician", json!({"query": first_name})).await,
     );
     assert!(
         matches["technicians"]
@@ -216,7 +216,7 @@ async fn exercise_every_tool(
     let one = ok(
         "get_technician",
         &call(
-            &client,
+            client,
             "get_technician",
             json!({"technician_id": technician_id}),
         )
@@ -228,7 +228,7 @@ async fn exercise_every_tool(
     let created = ok(
         "create_request",
         &call(
-            &client,
+            client,
             "create_request",
             json!({
                 "subject": "MCP test: monitor flickers",
@@ -254,7 +254,7 @@ async fn exercise_every_tool(
     let updated = ok(
         "update_request",
         &call(
-            &client,
+            client,
             "update_request",
             json!({"request_id": id, "status": "On Hold", "priority": "Low",
                    "status_change_comments": "waiting for a spare"}),
@@ -266,7 +266,7 @@ async fn exercise_every_tool(
     let note = ok(
         "add_note",
         &call(
-            &client,
+            client,
             "add_note",
             json!({"request_id": id, "note": "Ordered a replacement cable"}),
         )
@@ -275,7 +275,7 @@ async fn exercise_every_tool(
     assert_eq!(note["request_id"], id.as_str());
     let notes = ok(
         "list_notes",
-        &call(&client, "list_notes", json!({"request_id": id})).await,
+        &call(client, "list_notes", json!({"request_id": id})).await,
     );
     assert!(
         notes["notes"]
@@ -292,7 +292,7 @@ async fn exercise_every_tool(
     let assigned = ok(
         "assign_request",
         &call(
-            &client,
+            client,
             "assign_request",
             json!({"request_id": id, "technician": technician_email}),
         )
@@ -305,14 +305,14 @@ async fn exercise_every_tool(
 
     let picked = ok(
         "pickup_request",
-        &call(&client, "pickup_request", json!({"request_id": id})).await,
+        &call(client, "pickup_request", json!({"request_id": id})).await,
     );
     assert!(picked["request"]["technician"].is_string(), "{picked}");
 
     let closed = ok(
         "close_request",
         &call(
-            &client,
+            client,
             "close_request",
             json!({"request_id": id, "closure_comments": "Cable replaced", "confirm": true}),
         )
