@@ -5,7 +5,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::{TestServer, call, ok, simulator, text};
+use support::{API_KEY, EventReader, TestServer, call, ok, simulator, text};
 
 fn str_of<'a>(value: &'a Value, pointer: &str) -> &'a str {
     value
@@ -21,6 +21,69 @@ async fn every_tool_works_over_streamable_http() {
     exercise_every_tool(&client, "api_key").await;
     client.cancel().await.unwrap();
     server.stop().await.unwrap();
+}
+
+/// The same tools over the legacy SSE transport (`/sse` + `/messages`).
+#[tokio::test]
+async fn every_tool_works_over_legacy_sse() {
+    let server = TestServer::start().await;
+    let client = sse_mcp_client(&server).await;
+    exercise_every_tool(&client, "api_key").await;
+    client.cancel().await.unwrap();
+    server.stop().await.unwrap();
+}
+
+/// An rmcp client speaking the legacy HTTP+SSE transport: server messages
+/// arrive as `message` events on the `GET /sse` stream, client messages are
+/// POSTed to the endpoint the first event names.
+async fn sse_mcp_client(
+    server: &TestServer,
+) -> rmcp::service::RunningService<rmcp::RoleClient, rmcp::model::ClientConfig> {
+    use futures::StreamExt as _;
+    use rmcp::ServiceExt as _;
+    use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
+    let http = server.http();
+    let response = http
+        .get(format!("{}/sse", server.url))
+        .bearer_auth(API_KEY)
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let mut events = EventReader::new(response);
+    let (event, endpoint) = events.next_event().await.unwrap();
+    assert_eq!(event, "endpoint");
+    let (to_client, from_server) = futures::channel::mpsc::unbounded::<ServerJsonRpcMessage>();
+    tokio::spawn(async move {
+        while let Some((event, data)) = events.next_event().await {
+            if event != "message" {
+                continue;
+            }
+            let message: ServerJsonRpcMessage = serde_json::from_str(&data).unwrap();
+            if to_client.unbounded_send(message).is_err() {
+                break;
+            }
+        }
+    });
+    let (to_server, mut outgoing) = futures::channel::mpsc::unbounded::<ClientJsonRpcMessage>();
+    let url = format!("{}{}", server.url, endpoint);
+    tokio::spawn(async move {
+        while let Some(message) = outgoing.next().await {
+            let response = http
+                .post(&url)
+                .bearer_auth(API_KEY)
+                .json(&message)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), reqwest::StatusCode::ACCEPTED);
+        }
+    });
+    rmcp::model::ClientConfig::default()
+        .serve((to_server, from_server))
+        .await
+        .unwrap()
 }
 
 /// The same tools over stdio (in-process over `tokio::io::duplex`): the
