@@ -212,45 +212,26 @@ async fn person(
     }
 }
 
+/// Moves every resolved field into a create or update body; one list, so the
+/// two bodies cannot drift apart.
+macro_rules! move_request_fields {
+    ($from:ident => $to:ident) => {
+        move_request_fields!(@each $from => $to; description, requester, technician, status, priority, urgency, impact, level, mode, request_type, category, subcategory, item, group, site, udf_fields)
+    };
+    (@each $from:ident => $to:ident; $($field:ident),+) => {
+        $( $to.$field = $from.$field; )+
+    };
+}
+
 impl ResolvedFields {
     /// Puts the fields into a create body.
     pub(crate) fn apply_to_new(self, body: &mut NewRequest) {
-        body.description = self.description;
-        body.requester = self.requester;
-        body.technician = self.technician;
-        body.status = self.status;
-        body.priority = self.priority;
-        body.urgency = self.urgency;
-        body.impact = self.impact;
-        body.level = self.level;
-        body.mode = self.mode;
-        body.request_type = self.request_type;
-        body.category = self.category;
-        body.subcategory = self.subcategory;
-        body.item = self.item;
-        body.group = self.group;
-        body.site = self.site;
-        body.udf_fields = self.udf_fields;
+        move_request_fields!(self => body);
     }
 
     /// Puts the fields into an update body (unset fields are not sent).
     pub(crate) fn apply_to_update(self, body: &mut RequestUpdate) {
-        body.description = self.description;
-        body.requester = self.requester;
-        body.technician = self.technician;
-        body.status = self.status;
-        body.priority = self.priority;
-        body.urgency = self.urgency;
-        body.impact = self.impact;
-        body.level = self.level;
-        body.mode = self.mode;
-        body.request_type = self.request_type;
-        body.category = self.category;
-        body.subcategory = self.subcategory;
-        body.item = self.item;
-        body.group = self.group;
-        body.site = self.site;
-        body.udf_fields = self.udf_fields;
+        move_request_fields!(self => body);
     }
 }
 
