@@ -8,6 +8,7 @@ use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 
 use crate::api::{CmdbApi, Collection, LookupsApi, ModuleApi};
 use crate::auth::TokenSource;
+use crate::breaker::CircuitBreaker;
 use crate::config::{SdpClientConfig, Timeouts};
 use crate::endpoint::Endpoint;
 use crate::entity::{Entity, Module};
@@ -65,8 +66,30 @@ impl SdpClient {
                 config,
                 tokens,
                 http,
+                breaker: None,
             }),
         }
+    }
+
+    /// This client with `breaker` guarding its calls (usually the portal's
+    /// breaker from a [`BreakerRegistry`](crate::BreakerRegistry) shared by
+    /// every client of the portal): while it is open, calls fail at once with
+    /// [`SdpError::CircuitOpen`].
+    #[must_use]
+    pub fn with_breaker(self, breaker: Arc<CircuitBreaker>) -> Self {
+        SdpClient {
+            inner: Arc::new(Transport {
+                config: self.inner.config.clone(),
+                tokens: self.inner.tokens.clone(),
+                http: self.inner.http.clone(),
+                breaker: Some(breaker),
+            }),
+        }
+    }
+
+    /// The circuit breaker guarding this client's calls, if any.
+    pub fn breaker(&self) -> Option<&Arc<CircuitBreaker>> {
+        self.inner.breaker.as_ref()
     }
 
     /// A `reqwest::Client` with the connect and request time-outs of `timeouts`

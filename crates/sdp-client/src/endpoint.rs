@@ -230,7 +230,13 @@ impl Endpoint {
                 })?;
             for segment in segments {
                 let segment = segment.as_ref();
-                if segment.is_empty() || segment == "." || segment == ".." {
+                // Control characters too: the URL standard drops tabs and
+                // newlines from paths, so ".\t." would become "..".
+                if segment.is_empty()
+                    || segment == "."
+                    || segment == ".."
+                    || segment.chars().any(char::is_control)
+                {
                     return Err(SdpError::InvalidArgument {
                         detail: format!("`{segment}` is not a valid id or path segment"),
                     });

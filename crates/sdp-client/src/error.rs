@@ -54,6 +54,15 @@ pub enum SdpError {
         /// What was wrong.
         detail: String,
     },
+    /// The portal's circuit breaker is open after repeated upstream failures:
+    /// the call was not sent (see [`crate::breaker`]).
+    #[error("calls to ServiceDesk Plus portal {portal} are paused for {} s after repeated failures", retry_in.as_secs())]
+    CircuitOpen {
+        /// The portal (`host/portal`).
+        portal: String,
+        /// When a probe call will be let through.
+        retry_in: Duration,
+    },
     /// A caller-supplied argument cannot be sent (bad id, unserialisable body).
     #[error("invalid argument: {detail}")]
     InvalidArgument {
@@ -344,6 +353,10 @@ impl SdpError {
             SdpError::UnexpectedResponse { http_status, detail } => format!(
                 "ServiceDesk Plus sent an answer this client cannot read (HTTP {http_status}: {detail})."
             ),
+            SdpError::CircuitOpen { portal, retry_in } => format!(
+                "SDP portal {portal} is failing (repeated server errors or no answer); calls are paused for {} s; try again later. Nothing was sent.",
+                retry_in.as_secs().max(1)
+            ),
             SdpError::InvalidArgument { detail } => format!("Invalid argument: {detail}."),
         }
     }
@@ -389,7 +402,7 @@ impl SdpError {
     /// (transport failures, 5xx, rate limits, Zoho throttle).
     pub fn is_transient(&self) -> bool {
         match self {
-            SdpError::Transport { .. } => true,
+            SdpError::Transport { .. } | SdpError::CircuitOpen { .. } => true,
             SdpError::Auth(auth) => auth.is_transient(),
             SdpError::Api(api) => {
                 api.http_status >= 500 || api.http_status == 429 || api.has_code(4015)
@@ -404,6 +417,7 @@ impl SdpError {
         match self {
             SdpError::Api(api) => api.retry_after,
             SdpError::Auth(AuthError::Throttled { retry_after }) => Some(*retry_after),
+            SdpError::CircuitOpen { retry_in, .. } => Some(*retry_in),
             _ => None,
         }
     }

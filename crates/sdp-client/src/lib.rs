@@ -18,6 +18,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod breaker;
 mod client;
 pub mod config;
 pub mod datacenter;
@@ -34,6 +35,7 @@ pub use auth::{
     AuthError, AuthorizeRequest, CodeExchange, OnPremApiKey, RefreshPolicy, StaticToken,
     TokenGrant, TokenSource, ZohoCredentials, ZohoTokenSource, exchange_code, revoke_token,
 };
+pub use breaker::{BreakerConfig, BreakerRegistry, BreakerState, CircuitBreaker};
 pub use client::SdpClient;
 pub use config::{RetryPolicy, SdpClientConfig, Timeouts};
 pub use datacenter::{DataCenter, UnknownDataCenter};

@@ -287,6 +287,8 @@ pub(crate) async fn require_principal(
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, value);
             }
+            // For the failed-attempts limiter (`limits::brute_force`).
+            response.extensions_mut().insert(error);
             response
         }
     }

@@ -43,6 +43,9 @@ pub enum ServerError {
     /// Reading the listener address or serving failed.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
+    /// The HTTPS certificate or key cannot be used.
+    #[error(transparent)]
+    Tls(#[from] crate::transport::tls::TlsError),
     /// The stdio MCP session failed.
     #[error("stdio transport failed: {0}")]
     Stdio(String),

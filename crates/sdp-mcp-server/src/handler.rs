@@ -7,12 +7,17 @@ use std::sync::Arc;
 
 use futures::FutureExt as _;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use parking_lot::Mutex;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock,
-    Implementation, ListToolsResult, PaginatedRequestParams, ProtocolVersion, ResultType,
-    ServerCapabilities, ServerConfig, Tool,
+    GetPromptRequestParams, GetPromptResponse, Implementation, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    PromptsCapability, ProtocolVersion, ReadResourceRequestParams, ReadResourceResponse,
+    ResourcesCapability, ResultType, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
@@ -23,7 +28,13 @@ use crate::auth::Principal;
 use crate::context::{UserContext, UserContexts};
 use crate::ops::metrics::METRICS;
 use crate::ops::request_id::RequestId;
-use crate::tools::ToolError;
+use crate::tools::{ConfirmRound, ScopeFilter, ToolError};
+
+/// Tools per `tools/list` page.
+const TOOLS_PAGE_SIZE: usize = 50;
+
+/// Prefix of `tools/list` cursors (base64url of `tools:<offset>`).
+const CURSOR_TAG: &str = "tools:";
 
 /// What the server tells clients about itself in `initialize` / `server/discover`.
 const INSTRUCTIONS: &str = "Tools for ManageEngine ServiceDesk Plus (SDP): list, search, read, \
@@ -110,6 +121,64 @@ impl SdpMcp {
         })?;
         Ok(user)
     }
+
+    /// The caller's context without counting a call against the rate limit
+    /// (listing and reading resources are not tool calls).
+    async fn quiet_context(
+        &self,
+        context: &RequestContext<RoleServer>,
+    ) -> Option<Arc<UserContext>> {
+        let principal = self.caller(context)?;
+        self.shared.contexts.context_for(&principal).await.ok()
+    }
+
+    /// The caller's Zoho scope filter and granted scopes; `None` when the
+    /// scopes are unknown (then nothing is hidden).
+    async fn scope_filter(
+        &self,
+        context: &RequestContext<RoleServer>,
+    ) -> Option<(Arc<ScopeFilter>, Vec<String>)> {
+        let user = self.quiet_context(context).await?;
+        let granted = user.upstream().granted_scopes();
+        (!granted.is_empty()).then(|| (ScopeFilter::for_scopes(granted), granted.to_vec()))
+    }
+}
+
+/// Lists for 2026-07-28 clients carry cache hints: never cached, and private
+/// because they depend on the caller's scopes.
+fn cache_hints(context: &RequestContext<RoleServer>) -> (Option<u64>, Option<CacheScope>) {
+    let supports = context
+        .protocol_version()
+        .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
+    (
+        supports.then_some(0),
+        supports.then_some(CacheScope::Private),
+    )
+}
+
+/// The offset a `tools/list` cursor stands for.
+fn cursor_offset(cursor: Option<&str>) -> Result<usize, ErrorData> {
+    let Some(cursor) = cursor else {
+        return Ok(0);
+    };
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix(CURSOR_TAG)?.parse::<usize>().ok())
+        .ok_or_else(|| invalid_cursor(Some(cursor)))
+}
+
+fn invalid_cursor(cursor: Option<&str>) -> ErrorData {
+    ErrorData::invalid_params(
+        "invalid cursor: pass the nextCursor of the previous tools/list answer unchanged, or \
+         list again without a cursor",
+        Some(serde_json::json!({ "cursor": cursor })),
+    )
+}
+
+fn cursor_for(offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{CURSOR_TAG}{offset}"))
 }
 
 impl ServerHandler for SdpMcp {
@@ -118,7 +187,7 @@ impl ServerHandler for SdpMcp {
         // server that declares `listChanged` must also serve
         // `subscriptions/listen` to 2026-07-28 clients, which we do not.
         let capabilities = ServerCapabilities::builder().enable_tools();
-        let capabilities = if crate::tools::is_dynamic(&self.shared.router) {
+        let mut capabilities = if crate::tools::is_dynamic(&self.shared.router) {
             capabilities
                 .enable_tool_list_changed()
                 .enable_completions()
@@ -126,6 +195,8 @@ impl ServerHandler for SdpMcp {
         } else {
             capabilities.enable_completions().build()
         };
+        capabilities.prompts = Some(PromptsCapability::default());
+        capabilities.resources = Some(ResourcesCapability::default());
         ServerConfig::new(capabilities)
             .with_server_info(
                 Implementation::new("sdp-mcp", env!("CARGO_PKG_VERSION"))
@@ -187,6 +258,24 @@ impl ServerHandler for SdpMcp {
         {
             return Ok(refusal.into());
         }
+        if let Some((filter, granted)) = self.scope_filter(&context).await
+            && let Some(refusal) = filter.refusal(&request.name, &granted)
+        {
+            return Ok(refusal.into());
+        }
+        // What a confirmation through MRTR needs (see `tools::confirm`).
+        let input_required = Arc::new(Mutex::new(None));
+        let mut context = context;
+        context.extensions.insert(ConfirmRound {
+            binding: crate::tools::Binding {
+                user: user_id.clone(),
+                tool: request.name.to_string(),
+                arguments: crate::tools::arguments_digest(request.arguments.as_ref()),
+            },
+            request_state: request.request_state.clone(),
+            input_responses: request.input_responses.clone(),
+            input_required: input_required.clone(),
+        });
         let call = ToolCallContext::new(self, request, context);
         // A panic inside a tool becomes an error result, never a dead
         // session or server.
@@ -200,6 +289,11 @@ impl ServerHandler for SdpMcp {
         else {
             return Ok(panic_result().into());
         };
+        // The tool asked for confirmation through MRTR: nothing was written.
+        if let Some(asked) = input_required.lock().take() {
+            METRICS.tool_calls.inc(&[&tool_label, "input_required"]);
+            return Ok(asked.into());
+        }
         if let Some((audit, tool, arguments)) = audited {
             audit.record(
                 &self.shared.in_flight,
@@ -231,22 +325,105 @@ impl ServerHandler for SdpMcp {
 
     async fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let supports_cache_hints = context
-            .protocol_version()
-            .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
+        let offset = cursor_offset(request.as_ref().and_then(|r| r.cursor.as_deref()))?;
+        let mut tools = crate::tools::visible_tools(&self.shared.router, &self.toolsets);
+        if let Some((filter, _)) = self.scope_filter(&context).await {
+            tools.retain(|tool| filter.allows(&tool.name));
+        }
+        if offset > tools.len() {
+            // A cursor of a longer list (another server's, or scopes changed).
+            return Err(invalid_cursor(
+                request.as_ref().and_then(|r| r.cursor.as_deref()),
+            ));
+        }
+        let next_cursor =
+            (offset + TOOLS_PAGE_SIZE < tools.len()).then(|| cursor_for(offset + TOOLS_PAGE_SIZE));
+        let tools = tools
+            .into_iter()
+            .skip(offset)
+            .take(TOOLS_PAGE_SIZE)
+            .collect();
+        let (ttl_ms, cache_scope) = cache_hints(&context);
         Ok(ListToolsResult {
             result_type: Some(ResultType::COMPLETE),
-            tools: crate::tools::visible_tools(&self.shared.router, &self.toolsets),
+            tools,
             meta: None,
-            next_cursor: None,
-            ttl_ms: supports_cache_hints.then_some(0),
-            // The list depends on the server's and (later) the user's
-            // settings, so it must not be shared across users.
-            cache_scope: supports_cache_hints.then_some(CacheScope::Private),
+            next_cursor,
+            ttl_ms,
+            // The list depends on the server's settings and the user's
+            // scopes, so it must not be shared across users.
+            cache_scope,
         })
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let (ttl_ms, cache_scope) = cache_hints(&context);
+        let mut result = ListResourcesResult::with_all_items(crate::resources::resources());
+        result.ttl_ms = ttl_ms;
+        result.cache_scope = cache_scope;
+        Ok(result)
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let (ttl_ms, cache_scope) = cache_hints(&context);
+        let mut result = ListResourceTemplatesResult::with_all_items(crate::resources::templates());
+        result.ttl_ms = ttl_ms;
+        result.cache_scope = cache_scope;
+        Ok(result)
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let user = self
+            .user_context(&context)
+            .await
+            .map_err(|error| ErrorData::invalid_request(error.to_string(), None))?;
+        let granted = user.upstream().granted_scopes();
+        if let Some(module) = crate::resources::scope_module(&request.uri)
+            && !crate::tools::scope_allows_read(granted, module)
+        {
+            return Err(crate::resources::scope_refusal(&request.uri, module));
+        }
+        let mut result = crate::resources::read(&user, &request.uri).await?;
+        let (ttl_ms, cache_scope) = cache_hints(&context);
+        result.ttl_ms = ttl_ms;
+        result.cache_scope = cache_scope;
+        Ok(result.into())
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, ErrorData> {
+        let (ttl_ms, _) = cache_hints(&context);
+        let mut result = ListPromptsResult::with_all_items(crate::prompts::list());
+        // The prompts are the same for everyone.
+        result.ttl_ms = ttl_ms;
+        result.cache_scope = ttl_ms.map(|_| CacheScope::Public);
+        Ok(result)
+    }
+
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, ErrorData> {
+        crate::prompts::get(&request.name, request.arguments.as_ref()).map(Into::into)
     }
 
     async fn complete(

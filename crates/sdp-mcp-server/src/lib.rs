@@ -20,16 +20,21 @@
 mod audit;
 mod auth;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 mod context;
 mod error;
 mod handler;
 mod header_credentials;
+pub mod limits;
 mod lookups;
 pub mod oauth;
 pub mod ops;
 mod origin;
+mod prompts;
 mod rate_limit;
 mod registry;
+mod resources;
 mod server;
 mod sessions;
 mod shared_tokens;

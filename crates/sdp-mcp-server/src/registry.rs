@@ -17,6 +17,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use futures::future::BoxFuture;
 use parking_lot::Mutex;
+use sdp_client::BreakerRegistry;
 use sdp_mcp_store::Store;
 use tokio::sync::OnceCell;
 
@@ -38,6 +39,8 @@ pub struct StoreUserContexts {
     /// Each user's `updated_at` as last read from the store; a change
     /// (credentials replaced by another process) makes their context stale.
     versions: Mutex<HashMap<UserId, SystemTime>>,
+    /// One circuit breaker per SDP portal, shared by every user of it.
+    breakers: Arc<BreakerRegistry>,
 }
 
 struct Entry {
@@ -70,7 +73,15 @@ impl StoreUserContexts {
         http: reqwest::Client,
         settings: &MultiUserConfig,
     ) -> Self {
+        let breakers = Arc::new(BreakerRegistry::default());
+        let gauge = Arc::downgrade(&breakers);
+        crate::ops::metrics::METRICS.set_gauge(
+            "sdp_mcp_upstream_circuits_open",
+            "SDP portals whose circuit breaker is open (calls paused after repeated failures).",
+            move || gauge.upgrade().map_or(0, |b| b.open_count() as u64),
+        );
         Self {
+            breakers,
             store,
             http,
             calls_per_minute: settings.calls_per_minute,
@@ -84,6 +95,11 @@ impl StoreUserContexts {
     /// The HTTP client every context shares.
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// The per-portal circuit breakers.
+    pub fn breakers(&self) -> &Arc<BreakerRegistry> {
+        &self.breakers
     }
 
     /// The store the contexts come from (`None` in header-credentials-only mode).
@@ -108,7 +124,9 @@ impl StoreUserContexts {
     }
 
     /// Notes the user's current `updated_at`, as just read from the store;
-    /// drops the context when it was built from older data.
+    /// drops the context when it was built from older data (credentials
+    /// replaced, e.g. by a new OAuth sign-in on any replica), or when the
+    /// version it was built from is no longer known (the map was reset).
     pub(crate) fn observe_version(&self, user_id: &UserId, version: SystemTime) {
         let previous = {
             let mut versions = self.versions.lock();
@@ -117,7 +135,7 @@ impl StoreUserContexts {
             }
             versions.insert(user_id.clone(), version)
         };
-        if previous.is_some_and(|seen| seen != version) {
+        if previous != Some(version) && self.entries.lock().contains_key(user_id) {
             self.invalidate(user_id);
             tracing::info!(%user_id, "user changed in the store; rebuilding their context");
         }
@@ -208,7 +226,8 @@ impl StoreUserContexts {
         // token lifetime across replicas (`crate::shared_tokens`).
         let upstream = Upstream::with_zoho_wrapper(&config, self.http.clone(), |source| {
             Arc::new(SharedZohoTokens::new(store_id, store.clone(), source))
-        });
+        })
+        .with_breaker(&self.breakers);
         tracing::debug!(%user_id, "built user context");
         Ok(Arc::new(
             UserContext::new(user_id.clone(), upstream).with_rate_limit(self.calls_per_minute),

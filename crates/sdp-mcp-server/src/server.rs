@@ -79,6 +79,11 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), ServerError> {
         let address = listener.local_addr()?;
+        // HTTPS: the certificate and key are checked before anything is served.
+        let tls = match &self.config.http.tls {
+            Some(files) => Some(crate::transport::tls::load(files)?),
+            None => None,
+        };
         let authenticator = match &self.store_auth {
             Some(store_auth) => {
                 if self.config.http.api_key.is_some() {
@@ -150,6 +155,7 @@ impl Server {
         tracing::info!(
             %address,
             tools = self.shared.router.list_all().len(),
+            https = tls.is_some(),
             "serving MCP at /mcp (Streamable HTTP), /sse + /messages (legacy SSE), /health"
         );
         let parts = HttpParts {
@@ -160,6 +166,8 @@ impl Server {
             oauth: self.oauth,
             metrics_token: self.config.http.metrics_token.clone(),
             stateless: self.config.http.stateless,
+            limits: self.config.http.limits.clone(),
+            tls,
         };
         http::serve(listener, parts, shutdown).await
     }

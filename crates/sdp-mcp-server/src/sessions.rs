@@ -80,6 +80,11 @@ impl SessionBindings {
     pub(crate) fn len(&self) -> usize {
         self.owners.lock().len()
     }
+
+    /// Number of sessions bound to `user` (the session caps of `limits`).
+    pub(crate) fn count_owned_by(&self, user: &UserId) -> usize {
+        self.owners.lock().values().filter(|o| *o == user).count()
+    }
 }
 
 /// A short, non-reversible tag of a session id for logs (ids are bearer-ish
@@ -110,6 +115,14 @@ pub(crate) fn log_foreign_session(user: &UserId, session_id: &str, transport: &'
     );
 }
 
+/// Whether a `/mcp` request speaks a protocol revision without sessions.
+pub(crate) fn is_sessionless_request(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(MCP_PROTOCOL_VERSION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|version| version >= FIRST_SESSIONLESS_VERSION)
+}
+
 /// axum middleware for `/mcp`: enforces and records `Mcp-Session-Id` bindings.
 /// Runs after authentication (needs the [`Principal`]).
 pub(crate) async fn bind_mcp_sessions(
@@ -122,12 +135,7 @@ pub(crate) async fn bind_mcp_sessions(
     };
     // 2026-07-28 requests have no sessions: rmcp serves them statelessly and
     // ignores a stray `Mcp-Session-Id`, so there is nothing to bind or check.
-    let modern = request
-        .headers()
-        .get(MCP_PROTOCOL_VERSION)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|version| version >= FIRST_SESSIONLESS_VERSION);
-    if modern {
+    if is_sessionless_request(request.headers()) {
         return next.run(request).await;
     }
     let presented = request

@@ -92,10 +92,16 @@ impl StoreAuthenticator {
         {
             // Not cached: revocation and expiry take effect at once.
             return match verifier.verify(token).await {
-                Ok(Some(verified)) => Ok(Principal {
-                    user_id: UserId::new(verified.user_id),
-                    method: AuthMethod::OAuth,
-                }),
+                Ok(Some(verified)) => {
+                    let user_id = UserId::new(verified.user_id);
+                    // A new sign-in (new Zoho grant) drops the cached context.
+                    self.contexts
+                        .observe_version(&user_id, verified.user_version);
+                    Ok(Principal {
+                        user_id,
+                        method: AuthMethod::OAuth,
+                    })
+                }
                 Ok(None) => Err(AuthError::InvalidToken),
                 Err(error) => {
                     tracing::error!(%error, "cannot check an OAuth access token against the store");

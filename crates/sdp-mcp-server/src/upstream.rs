@@ -86,6 +86,8 @@ pub struct Upstream {
     client: SdpClient,
     credentials_kind: &'static str,
     client_id: Option<String>,
+    /// Zoho scopes the credentials were granted; empty when unknown.
+    scopes: Vec<String>,
 }
 
 impl std::fmt::Debug for Upstream {
@@ -153,7 +155,20 @@ impl Upstream {
             client: SdpClient::new(client_config, tokens, http),
             credentials_kind: config.credentials.kind(),
             client_id,
+            scopes: match &config.credentials {
+                Credentials::Zoho { scopes, .. } => scopes.clone(),
+                Credentials::OnPrem { .. } => Vec::new(),
+            },
         }
+    }
+
+    /// This connection with its calls guarded by the portal's circuit
+    /// breaker from `breakers` (shared by every user of the portal).
+    #[must_use]
+    pub(crate) fn with_breaker(mut self, breakers: &sdp_client::BreakerRegistry) -> Self {
+        let breaker = breakers.breaker_for(self.client.endpoint());
+        self.client = self.client.with_breaker(breaker);
+        self
     }
 
     /// The typed SDP client.
@@ -164,6 +179,12 @@ impl Upstream {
     /// `zoho_oauth` or `on_prem_api_key`.
     pub fn credentials_kind(&self) -> &'static str {
         self.credentials_kind
+    }
+
+    /// The Zoho scopes granted to these credentials; empty when unknown
+    /// (on-premises key, or scopes not recorded).
+    pub fn granted_scopes(&self) -> &[String] {
+        &self.scopes
     }
 
     /// The Zoho client id, for cloud credentials.

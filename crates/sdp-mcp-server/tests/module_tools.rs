@@ -37,6 +37,7 @@ fn module_tools_match_the_snapshot() {
     let tools = tool_catalog(&ToolsConfig {
         read_only: false,
         toolsets,
+        ..ToolsConfig::default()
     })
     .unwrap();
     insta::assert_json_snapshot!("module_tools_list", tools);
@@ -49,6 +50,7 @@ fn module_toolsets_are_off_by_default_and_users_lookups_stay_small() {
         tool_catalog(&ToolsConfig {
             read_only: false,
             toolsets,
+            ..ToolsConfig::default()
         })
         .unwrap()
     };
@@ -72,6 +74,7 @@ fn module_toolsets_are_off_by_default_and_users_lookups_stay_small() {
     let read_only = tool_catalog(&ToolsConfig {
         read_only: true,
         toolsets: Some(TOOLSETS.iter().map(|t| (*t).to_owned()).collect()),
+        ..ToolsConfig::default()
     })
     .unwrap();
     let names: Vec<&str> = read_only.iter().map(|t| t.name.as_ref()).collect();
@@ -360,6 +363,7 @@ async fn every_module_tool_works_and_fails_cleanly() {
     let config = ToolsConfig {
         read_only: false,
         toolsets: Some(TOOLSETS.iter().map(|t| (*t).to_owned()).collect()),
+        ..ToolsConfig::default()
     };
     let mut mine: Vec<String> = tool_catalog(&config)
         .unwrap()
@@ -368,6 +372,11 @@ async fn every_module_tool_works_and_fails_cleanly() {
         .collect();
     assert!(mine.len() >= 120, "only {} module tools", mine.len());
     mine.extend(["list_requesters", "get_requester", "list_lookup"].map(str::to_owned));
+    // Attachment uploads/downloads/deletes, linked requests and milestone
+    // tasks are exercised by tests/module_extras.rs.
+    mine.retain(|n| {
+        !(n.ends_with("_attachment") || n.ends_with("_requests") || n.contains("milestone_task"))
+    });
     for name in &mine {
         assert!(h.succeeded.contains(name), "{name} never succeeded");
         assert!(h.failed.contains(name), "{name} never failed");

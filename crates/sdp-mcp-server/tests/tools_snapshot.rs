@@ -32,6 +32,7 @@ fn catalog_without_a_server_lists_the_same_tools() {
     let read_only = sdp_mcp_server::tool_catalog(&sdp_mcp_server::config::ToolsConfig {
         read_only: true,
         toolsets: None,
+        ..Default::default()
     })
     .unwrap();
     let names: Vec<&str> = read_only.iter().map(|t| t.name.as_ref()).collect();

@@ -37,9 +37,9 @@ pub use migrations::MigrationStatus;
 pub use model::{
     ApiKeyId, ApiKeyRecord, AuditEvent, AuditOutcome, AuditRecord, AuthMethod, CachedAccessToken,
     CodeRedemption, CredentialKind, ImportAction, ImportOutcome, InvalidId, IssuedApiKey,
-    NewOAuthClient, NewOAuthCode, NewOAuthToken, NewUser, OAuthClientRecord, OAuthTokenKind,
-    OAuthTokenRecord, RefreshRotation, SdpAuth, SdpCredentials, UserId, UserRecord, UserStatus,
-    UserSummary,
+    NewOAuthClient, NewOAuthCode, NewOAuthToken, NewUser, OAuthClientRecord, OAuthPending,
+    OAuthPendingStage, OAuthTokenKind, OAuthTokenRecord, RefreshRotation, SdpAuth, SdpCredentials,
+    UserId, UserRecord, UserStatus, UserSummary,
 };
 pub use options::{Backend, DatabaseLocation, MasterKeySource, SQLITE_FILE_NAME, StoreOptions};
 pub use secrecy::{ExposeSecret, SecretString};

@@ -23,17 +23,31 @@ struct Embedded {
 }
 
 /// Adding a migration: a new file in both directories and a line in both lists.
-const SQLITE: &[Embedded] = &[Embedded {
-    version: 1,
-    description: "initial",
-    sql: include_str!("../migrations/sqlite/0001_initial.sql"),
-}];
+const SQLITE: &[Embedded] = &[
+    Embedded {
+        version: 1,
+        description: "initial",
+        sql: include_str!("../migrations/sqlite/0001_initial.sql"),
+    },
+    Embedded {
+        version: 2,
+        description: "oauth_pending",
+        sql: include_str!("../migrations/sqlite/0002_oauth_pending.sql"),
+    },
+];
 
-const POSTGRES: &[Embedded] = &[Embedded {
-    version: 1,
-    description: "initial",
-    sql: include_str!("../migrations/postgres/0001_initial.sql"),
-}];
+const POSTGRES: &[Embedded] = &[
+    Embedded {
+        version: 1,
+        description: "initial",
+        sql: include_str!("../migrations/postgres/0001_initial.sql"),
+    },
+    Embedded {
+        version: 2,
+        description: "oauth_pending",
+        sql: include_str!("../migrations/postgres/0002_oauth_pending.sql"),
+    },
+];
 
 /// Applied versus known migrations of a store.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,8 +12,8 @@ use crate::migrations::MigrationStatus;
 use crate::model::{
     ApiKeyId, ApiKeyRecord, AuditEvent, AuditRecord, CachedAccessToken, CodeRedemption,
     ImportOutcome, IssuedApiKey, NewOAuthClient, NewOAuthCode, NewOAuthToken, NewUser,
-    OAuthClientRecord, OAuthTokenRecord, RefreshRotation, SdpCredentials, UserId, UserRecord,
-    UserStatus, UserSummary,
+    OAuthClientRecord, OAuthPending, OAuthPendingStage, OAuthTokenRecord, RefreshRotation,
+    SdpCredentials, UserId, UserRecord, UserStatus, UserSummary,
 };
 use crate::options::Backend;
 use crate::sql::RefreshLock;
@@ -211,6 +211,29 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Revokes every MCP OAuth token of a user; returns how many.
     fn revoke_user_oauth_tokens<'a>(&'a self, user_id: &'a UserId) -> BoxFuture<'a, Result<u64>>;
+
+    /// Stores a sign-in in progress (by key hash), first purging expired
+    /// ones. Returns `false`, storing nothing, when `limit` unexpired sign-ins
+    /// are already pending.
+    fn create_oauth_pending<'a>(
+        &'a self,
+        pending: &'a OAuthPending,
+        limit: u64,
+    ) -> BoxFuture<'a, Result<bool>>;
+
+    /// The unexpired pending sign-in with this key hash, if any (not consumed).
+    fn find_oauth_pending<'a>(
+        &'a self,
+        key_hash: &'a str,
+    ) -> BoxFuture<'a, Result<Option<OAuthPending>>>;
+
+    /// Consumes (deletes) the unexpired pending sign-in with this key hash at
+    /// `stage`, atomically: `true` for exactly one caller across replicas.
+    fn take_oauth_pending<'a>(
+        &'a self,
+        key_hash: &'a str,
+        stage: OAuthPendingStage,
+    ) -> BoxFuture<'a, Result<bool>>;
 
     // ---- audit ---------------------------------------------------------------
 

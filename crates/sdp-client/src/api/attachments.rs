@@ -19,6 +19,12 @@ impl<'c> AttachmentsApi<'c> {
         AttachmentsApi { client, parent }
     }
 
+    /// Attachments of `/{module}/{id}` for a module known only by its path
+    /// segment (`problems`, `changes`, `releases`, `projects`, `solutions`).
+    pub fn of(client: &'c SdpClient, module: &str, id: &str) -> Self {
+        Self::new(client, vec![module.to_owned(), id.to_owned()])
+    }
+
     fn path(&self, tail: &[&str]) -> Vec<String> {
         let mut segments = self.parent.clone();
         segments.extend(tail.iter().map(|s| (*s).to_owned()));

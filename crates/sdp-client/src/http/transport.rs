@@ -14,6 +14,7 @@ use url::Url;
 use super::call::ApiCall;
 use super::classify::{RawResponse, Verdict, classify};
 use crate::auth::TokenSource;
+use crate::breaker::{CircuitBreaker, is_upstream_failure};
 use crate::config::SdpClientConfig;
 use crate::error::{SdpError, TransportKind};
 
@@ -24,6 +25,8 @@ pub(crate) struct Transport {
     pub config: SdpClientConfig,
     pub tokens: Arc<dyn TokenSource>,
     pub http: reqwest::Client,
+    /// The portal's circuit breaker, when the owner registered one.
+    pub breaker: Option<Arc<CircuitBreaker>>,
 }
 
 impl Transport {
@@ -58,9 +61,27 @@ impl Transport {
             attempt += 1;
             let span = tracing::Span::current();
             span.record("attempts", attempt);
+            // Fails fast while the portal's breaker is open; the permit is
+            // told below whether the portal answered.
+            let permit = self
+                .breaker
+                .as_ref()
+                .map(CircuitBreaker::admit)
+                .transpose()?;
             let token = self.tokens.access_token().await?;
             let started = Instant::now();
             let outcome = self.send_once(call, url, &token).await;
+            if let Some(permit) = permit {
+                let failed = match &outcome {
+                    Ok(raw) => raw.status >= 500,
+                    Err(error) => is_upstream_failure(error),
+                };
+                if failed {
+                    permit.failed();
+                } else {
+                    permit.succeeded();
+                }
+            }
             let latency_ms = started.elapsed().as_millis() as u64;
             span.record("latency_ms", latency_ms);
             let raw = match outcome {

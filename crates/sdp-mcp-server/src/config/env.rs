@@ -9,8 +9,8 @@ use secrecy::SecretString;
 use sdp_client::{CloudTarget, ConfigError as SdpConfigError, DataCenter, Endpoint};
 
 use super::{
-    Config, ConfigError, ConfigProblem, Credentials, HttpConfig, MultiUserConfig, ToolsConfig,
-    UpstreamConfig, dotenv,
+    ApiCallMode, Config, ConfigError, ConfigProblem, Credentials, HttpConfig, MultiUserConfig,
+    ToolsConfig, UpstreamConfig, dotenv,
 };
 
 /// A set of environment variables. Tests build one from a map; the binary
@@ -198,6 +198,7 @@ pub(super) fn load(env: &EnvSource) -> Result<Config, ConfigError> {
         )
     };
     let http = http_config(&mut reader);
+    let api_call = api_call_mode(&mut reader);
     let multi_user = multi_user_config(&mut reader);
     let oauth = oauth_config(&mut reader);
     let (Some(credentials), Some((endpoint, accounts_url, data_center))) = (credentials, location)
@@ -215,7 +216,10 @@ pub(super) fn load(env: &EnvSource) -> Result<Config, ConfigError> {
             credentials,
         }),
         http,
-        tools: ToolsConfig::default(),
+        tools: ToolsConfig {
+            api_call,
+            ..ToolsConfig::default()
+        },
         multi_user,
         oauth,
     })
@@ -227,6 +231,7 @@ pub(super) fn load_multi_user(env: &EnvSource) -> Result<Config, ConfigError> {
         problems: Vec::new(),
     };
     let http = http_config(&mut reader);
+    let api_call = api_call_mode(&mut reader);
     let multi_user = multi_user_config(&mut reader);
     let oauth = oauth_config(&mut reader);
     if !reader.problems.is_empty() {
@@ -235,7 +240,10 @@ pub(super) fn load_multi_user(env: &EnvSource) -> Result<Config, ConfigError> {
     Ok(Config {
         upstream: None,
         http,
-        tools: ToolsConfig::default(),
+        tools: ToolsConfig {
+            api_call,
+            ..ToolsConfig::default()
+        },
         multi_user,
         oauth,
     })
@@ -476,6 +484,8 @@ fn http_config(reader: &mut Reader<'_>) -> HttpConfig {
             ),
         }
     }
+    limits_config(reader, &mut http.limits);
+    http.tls = tls_files(reader);
     http.allowed_hosts = reader.list("SDP_MCP_ALLOWED_HOSTS");
     http.allowed_origins = reader.list("SDP_MCP_ALLOWED_ORIGINS");
     if let Some(origins) = &http.allowed_origins
@@ -492,6 +502,127 @@ fn http_config(reader: &mut Reader<'_>) -> HttpConfig {
     http
 }
 
+/// `SDP_MCP_ENABLE_API_CALL` / `SDP_MCP_API_CALL_WRITES`: the `sdp_api_call`
+/// escape hatch; writes only together with the hatch itself.
+fn api_call_mode(reader: &mut Reader<'_>) -> ApiCallMode {
+    let enabled = reader.boolean("SDP_MCP_ENABLE_API_CALL");
+    let writes = reader.boolean("SDP_MCP_API_CALL_WRITES");
+    match (enabled, writes) {
+        (true, true) => ApiCallMode::ReadWrite,
+        (true, false) => ApiCallMode::Read,
+        (false, true) => {
+            reader.problem(
+                "SDP_MCP_API_CALL_WRITES",
+                "allows writes through sdp_api_call, which is off: also set \
+                 SDP_MCP_ENABLE_API_CALL=true, or unset SDP_MCP_API_CALL_WRITES",
+                "true",
+            );
+            ApiCallMode::Off
+        }
+        (false, false) => ApiCallMode::Off,
+    }
+}
+
+impl Reader<'_> {
+    /// A boolean variable; unset is `false`, anything but a boolean a problem.
+    fn boolean(&mut self, variable: &'static str) -> bool {
+        let Some(value) = self.env.get(variable) else {
+            return false;
+        };
+        match value.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => {
+                self.problem(variable, "is not a boolean (true or false)", "true");
+                false
+            }
+        }
+    }
+}
+
+/// A whole-number variable of at least `minimum`; anything else a problem.
+fn limit_number(
+    reader: &mut Reader<'_>,
+    variable: &'static str,
+    minimum: u64,
+    example: &'static str,
+) -> Option<u64> {
+    let parsed = reader.env.get(variable)?.trim().parse::<u64>();
+    match parsed {
+        Ok(n) if n >= minimum => Some(n),
+        _ => {
+            let problem = if minimum == 0 {
+                "is not a whole number"
+            } else {
+                "is not a positive whole number (or below its minimum)"
+            };
+            reader.problem(variable, problem, example);
+            None
+        }
+    }
+}
+
+/// The `limits` settings (`SDP_MCP_MAX_BODY_BYTES` and friends).
+fn limits_config(reader: &mut Reader<'_>, limits: &mut crate::limits::HttpLimits) {
+    let as_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+    if let Some(n) = limit_number(reader, "SDP_MCP_MAX_BODY_BYTES", 1024, "1048576") {
+        limits.max_body_bytes = as_usize(n);
+    }
+    if let Some(n) = limit_number(reader, "SDP_MCP_MAX_JSON_DEPTH", 8, "64") {
+        limits.max_json_depth = as_usize(n);
+    }
+    if let Some(n) = limit_number(reader, "SDP_MCP_MAX_HEADER_BYTES", 8192, "65536") {
+        limits.max_header_bytes = as_usize(n);
+    }
+    if let Some(n) = limit_number(reader, "SDP_MCP_HEADER_READ_TIMEOUT_SECS", 1, "10") {
+        limits.header_read_timeout = std::time::Duration::from_secs(n);
+    }
+    if let Some(n) = limit_number(reader, "SDP_MCP_MAX_CONNECTIONS", 1, "10000") {
+        limits.max_connections = as_usize(n);
+    }
+    if let Some(n) = limit_number(reader, "SDP_MCP_MAX_SESSIONS", 1, "10000") {
+        limits.max_sessions = as_usize(n);
+    }
+    if let Some(n) = limit_number(reader, "SDP_MCP_MAX_SESSIONS_PER_USER", 1, "100") {
+        limits.max_sessions_per_user = as_usize(n);
+    }
+    if let Some(n) = limit_number(reader, "SDP_MCP_SESSION_IDLE_SECS", 1, "300") {
+        limits.session_idle = std::time::Duration::from_secs(n);
+    }
+    if let Some(n) = limit_number(reader, "SDP_MCP_AUTH_FAILURES_PER_MINUTE", 0, "20") {
+        limits.auth_failures_per_minute = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+}
+
 #[cfg(test)]
 #[path = "env_tests.rs"]
 mod tests;
+
+/// `SDP_MCP_TLS_CERT` + `SDP_MCP_TLS_KEY`: both or neither.
+fn tls_files(reader: &mut Reader<'_>) -> Option<super::TlsFiles> {
+    let cert = reader.env.get("SDP_MCP_TLS_CERT").map(str::trim).filter(|v| !v.is_empty());
+    let key = reader.env.get("SDP_MCP_TLS_KEY").map(str::trim).filter(|v| !v.is_empty());
+    match (cert, key) {
+        (Some(cert), Some(key)) => Some(super::TlsFiles {
+            cert: cert.into(),
+            key: key.into(),
+        }),
+        (Some(_), None) => {
+            reader.problem(
+                "SDP_MCP_TLS_KEY",
+                "is missing: SDP_MCP_TLS_CERT (--tls-cert) is set, and HTTPS needs the private key too",
+                "/etc/sdp-mcp/key.pem",
+            );
+            None
+        }
+        (None, Some(_)) => {
+            reader.problem(
+                "SDP_MCP_TLS_CERT",
+                "is missing: SDP_MCP_TLS_KEY (--tls-key) is set, and HTTPS needs the certificate too",
+                "/etc/sdp-mcp/cert.pem",
+            );
+            None
+        }
+        (None, None) => None,
+    }
+}

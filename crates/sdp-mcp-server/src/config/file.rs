@@ -28,6 +28,8 @@ pub const KEYS: &[(&str, &str, &str, bool)] = &[
     ),
     ("server", "metrics_token", "SDP_MCP_METRICS_TOKEN", true),
     ("server", "stateless", "SDP_MCP_STATELESS", false),
+    ("server", "tls_cert", "SDP_MCP_TLS_CERT", false),
+    ("server", "tls_key", "SDP_MCP_TLS_KEY", false),
     ("store", "data_dir", "SDP_MCP_DATA_DIR", false),
     ("store", "database_url", "SDP_MCP_DATABASE_URL", true),
     ("store", "master_key", "SDP_MCP_MASTER_KEY", true),
@@ -81,7 +83,33 @@ pub const KEYS: &[(&str, &str, &str, bool)] = &[
     ("upstream", "authtoken", "SDP_AUTHTOKEN", true),
     ("tools", "toolsets", "SDP_MCP_TOOLSETS", false),
     ("tools", "read_only", "SDP_MCP_READ_ONLY", false),
+    ("tools", "enable_api_call", "SDP_MCP_ENABLE_API_CALL", false),
+    ("tools", "api_call_writes", "SDP_MCP_API_CALL_WRITES", false),
     ("logging", "format", "SDP_MCP_LOG_FORMAT", false),
+    ("limits", "max_body_bytes", "SDP_MCP_MAX_BODY_BYTES", false),
+    ("limits", "max_json_depth", "SDP_MCP_MAX_JSON_DEPTH", false),
+    ("limits", "max_header_bytes", "SDP_MCP_MAX_HEADER_BYTES", false),
+    (
+        "limits",
+        "header_read_timeout_secs",
+        "SDP_MCP_HEADER_READ_TIMEOUT_SECS",
+        false,
+    ),
+    ("limits", "max_connections", "SDP_MCP_MAX_CONNECTIONS", false),
+    ("limits", "max_sessions", "SDP_MCP_MAX_SESSIONS", false),
+    (
+        "limits",
+        "max_sessions_per_user",
+        "SDP_MCP_MAX_SESSIONS_PER_USER",
+        false,
+    ),
+    ("limits", "session_idle_secs", "SDP_MCP_SESSION_IDLE_SECS", false),
+    (
+        "limits",
+        "auth_failures_per_minute",
+        "SDP_MCP_AUTH_FAILURES_PER_MINUTE",
+        false,
+    ),
 ];
 
 /// A problem with the configuration file.
@@ -152,7 +180,9 @@ section!(ServerSection {
     allowed_hosts,
     allowed_origins,
     metrics_token,
-    stateless
+    stateless,
+    tls_cert,
+    tls_key
 });
 section!(StoreSection {
     data_dir,
@@ -185,9 +215,22 @@ section!(UpstreamSection {
 });
 section!(ToolsSection {
     toolsets,
-    read_only
+    read_only,
+    enable_api_call,
+    api_call_writes
 });
 section!(LoggingSection { format });
+section!(LimitsSection {
+    max_body_bytes,
+    max_json_depth,
+    max_header_bytes,
+    header_read_timeout_secs,
+    max_connections,
+    max_sessions,
+    max_sessions_per_user,
+    session_idle_secs,
+    auth_failures_per_minute
+});
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -206,6 +249,8 @@ struct FileConfig {
     tools: ToolsSection,
     #[serde(default)]
     logging: LoggingSection,
+    #[serde(default)]
+    limits: LimitsSection,
 }
 
 /// Parses configuration text into `(environment variable, value)` pairs.
@@ -228,6 +273,7 @@ pub fn parse(text: &str, origin: &str) -> Result<BTreeMap<String, String>, FileE
         ("upstream", file.upstream.entries()),
         ("tools", file.tools.entries()),
         ("logging", file.logging.entries()),
+        ("limits", file.limits.entries()),
     ];
     for (section, entries) in sections {
         for (key, value) in entries {

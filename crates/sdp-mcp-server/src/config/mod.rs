@@ -155,6 +155,21 @@ pub struct HttpConfig {
     /// behind a plain round-robin load balancer. Legacy `/sse` still needs
     /// sticky routing.
     pub stateless: bool,
+    /// Limits against hostile or broken clients (body and header size, JSON
+    /// depth, slow clients, sessions, failed authentications).
+    pub limits: crate::limits::HttpLimits,
+    /// Serve HTTPS with this certificate and key (`--tls-cert`/`--tls-key`,
+    /// `SDP_MCP_TLS_CERT`/`SDP_MCP_TLS_KEY`); `None`: plain HTTP.
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM files of the HTTPS certificate chain and its private key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// Certificate chain, leaf first (`SDP_MCP_TLS_CERT`).
+    pub cert: std::path::PathBuf,
+    /// Private key, PKCS#8, PKCS#1 or SEC1 (`SDP_MCP_TLS_KEY`).
+    pub key: std::path::PathBuf,
 }
 
 impl HttpConfig {
@@ -179,6 +194,8 @@ impl Default for HttpConfig {
             shutdown_grace: Duration::from_secs(10),
             metrics_token: None,
             stateless: false,
+            limits: crate::limits::HttpLimits::default(),
+            tls: None,
         }
     }
 }
@@ -190,6 +207,20 @@ pub struct ToolsConfig {
     pub read_only: bool,
     /// Toolsets to enable by name (`--toolsets`); `None` means the default set.
     pub toolsets: Option<Vec<String>>,
+    /// The `sdp_api_call` escape hatch (toolset `api`); off by default.
+    pub api_call: ApiCallMode,
+}
+
+/// Whether `sdp_api_call` is offered, and for which methods.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ApiCallMode {
+    /// Not offered (the default).
+    #[default]
+    Off,
+    /// GET only (`--enable-api-call`, `SDP_MCP_ENABLE_API_CALL=true`).
+    Read,
+    /// GET, POST, PUT and DELETE (also `--api-call-writes`); never with `--read-only`.
+    ReadWrite,
 }
 
 /// Default of `SDP_HTTP_HOST`.

@@ -6,7 +6,6 @@
 //! never a redirect; other errors go back to the client's redirect URI.
 
 use std::collections::HashMap;
-use std::time::Instant;
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -15,8 +14,8 @@ use axum::response::{Html, IntoResponse, Response};
 use sdp_client::auth::AuthorizeRequest;
 
 use super::page::{Consent, consent_page, error_page, harden, redirect_to, redirect_with};
-use super::pending::{PENDING_TTL, Pending};
-use super::{MCP_SCOPE, OAuthState, ct_eq, random_token};
+use super::pending::{self, PENDING_TTL, Pending};
+use super::{MCP_SCOPE, OAuthState, random_token};
 
 /// Name of the cookie binding an authorization to the browser that started it.
 pub(super) fn cookie_name(state: &OAuthState) -> &'static str {
@@ -74,11 +73,7 @@ pub(super) async fn authorize_get(
         }
         Err(error) => {
             tracing::error!(%error, "cannot read an OAuth client");
-            return error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Temporarily unavailable",
-                "Try again in a moment.",
-            );
+            return unavailable();
         }
     };
     let redirect_uri = param("redirect_uri");
@@ -118,16 +113,20 @@ pub(super) async fn authorize_get(
     let Some(scopes) = parse_scopes(params.get("scope").map(String::as_str)) else {
         return fail("invalid_scope", "the only scope is sdp");
     };
-    let pending_id = random_token("");
     let pending = Pending {
         client_id: client.client_id.clone(),
         redirect_uri: redirect_uri.clone(),
         state: client_state.clone(),
         code_challenge: challenge.to_owned(),
         scopes: scopes.clone(),
-        browser_secret: random_token(""),
-        csrf: random_token(""),
-        created: Instant::now(),
+    };
+    let started = match pending::start(state.store(), &pending).await {
+        Ok(Some(started)) => started,
+        Ok(None) => return fail("temporarily_unavailable", "too many sign-ins in progress"),
+        Err(error) => {
+            tracing::error!(%error, "cannot store a pending sign-in");
+            return unavailable();
+        }
     };
     let action = format!("{}/authorize", state.config().issuer());
     let html = consent_page(&Consent {
@@ -136,13 +135,13 @@ pub(super) async fn authorize_get(
         client_id: &client.client_id,
         redirect_uri: &redirect_uri,
         scopes: &scopes,
-        pending_id: &pending_id,
-        csrf: &pending.csrf,
+        pending_id: &started.pending_id,
+        csrf: &started.csrf,
     });
     let cookie = format!(
         "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         cookie_name(&state),
-        pending.browser_secret,
+        started.browser_secret,
         PENDING_TTL.as_secs(),
         if state.config().secure_cookies() {
             "; Secure"
@@ -150,14 +149,20 @@ pub(super) async fn authorize_get(
             ""
         },
     );
-    if !state.inner.pending.insert_consent(pending_id, pending) {
-        return fail("temporarily_unavailable", "too many sign-ins in progress");
-    }
     let mut response = harden(Html(html).into_response());
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+/// The page of a store failure.
+pub(super) fn unavailable() -> Response {
+    error_page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Temporarily unavailable",
+        "The server cannot reach its database. Try again in a moment; if it persists, tell the administrator.",
+    )
 }
 
 fn is_s256_challenge(challenge: &str) -> bool {
@@ -195,10 +200,15 @@ pub(super) async fn consent_post(
     Form(form): Form<ConsentForm>,
 ) -> Response {
     let cookie = browser_cookie(&state, &headers).unwrap_or_default();
-    let taken = state.inner.pending.take_consent(&form.pending, |p| {
-        ct_eq(&p.csrf, &form.csrf) && ct_eq(&p.browser_secret, &cookie)
-    });
-    let Some(mut pending) = taken else {
+    let taken = match pending::take_consent(state.store(), &form.pending, &form.csrf, &cookie).await
+    {
+        Ok(taken) => taken,
+        Err(error) => {
+            tracing::error!(%error, "cannot read a pending sign-in");
+            return unavailable();
+        }
+    };
+    let Some(consented) = taken else {
         return error_page(
             StatusCode::BAD_REQUEST,
             "Sign-in expired",
@@ -206,6 +216,7 @@ pub(super) async fn consent_post(
              Start the sign-in again from your application.",
         );
     };
+    let pending = &consented.pending;
     if form.decision != "approve" {
         return client_error(
             &state,
@@ -236,8 +247,22 @@ pub(super) async fn consent_post(
             );
         }
     };
-    pending.created = Instant::now();
-    state.inner.pending.insert_zoho(zoho_state, pending);
+    match pending::await_zoho(state.store(), &zoho_state, &consented).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return client_error(
+                &state,
+                &pending.redirect_uri,
+                pending.state.as_deref(),
+                "temporarily_unavailable",
+                "too many sign-ins in progress",
+            );
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot store a pending sign-in");
+            return unavailable();
+        }
+    }
     let mut response = redirect_to(url.as_str());
     *response.status_mut() = StatusCode::SEE_OTHER;
     response

@@ -19,9 +19,9 @@ use sdp_mcp_store::{
 use secrecy::ExposeSecret as _;
 use serde_json::Value;
 
-use super::authorize::{browser_cookie, client_error};
+use super::authorize::{browser_cookie, client_error, unavailable};
 use super::page::{error_page, redirect_with};
-use super::pending::Pending;
+use super::pending::{self, Pending};
 use super::{OAuthState, ct_eq, hash_token, random_token};
 
 /// Lifetime of the authorization codes this server issues.
@@ -52,11 +52,13 @@ pub(super) async fn zoho_callback(
 ) -> Response {
     let zoho_state = params.get("state").map(String::as_str).unwrap_or_default();
     let cookie = browser_cookie(&state, &headers).unwrap_or_default();
-    let pending = state
-        .inner
-        .pending
-        .take_zoho(zoho_state)
-        .filter(|p| ct_eq(&p.browser_secret, &cookie));
+    let pending = match pending::take_zoho(state.store(), zoho_state, &cookie).await {
+        Ok(pending) => pending,
+        Err(error) => {
+            tracing::error!(%error, "cannot read a pending sign-in");
+            return unavailable();
+        }
+    };
     let Some(pending) = pending else {
         return error_page(
             StatusCode::BAD_REQUEST,

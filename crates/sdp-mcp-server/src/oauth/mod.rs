@@ -59,7 +59,6 @@ struct Inner {
     config: OAuthConfig,
     store: Arc<dyn Store>,
     http: reqwest::Client,
-    pending: pending::PendingAuthorizations,
 }
 
 impl OAuthState {
@@ -70,7 +69,6 @@ impl OAuthState {
                 config,
                 store,
                 http,
-                pending: pending::PendingAuthorizations::default(),
             }),
         }
     }
@@ -187,6 +185,9 @@ pub struct VerifiedToken {
     pub scopes: Vec<String>,
     /// Expiry.
     pub expires_at: SystemTime,
+    /// The user's `updated_at` in the store: it changes when a new sign-in
+    /// replaces their Zoho grant, which makes their cached context stale.
+    pub user_version: SystemTime,
 }
 
 /// Checks bearer access tokens for the `/mcp` resource. Cheap to clone.
@@ -243,6 +244,7 @@ pub async fn verify_access_token(
     let Some(record) = store.find_oauth_token(&hash_token(token)).await? else {
         return Ok(None);
     };
+    let user_version = record.user_updated_at;
     let token = record.token;
     let live = record.revoked_at.is_none()
         && record.user_active
@@ -254,6 +256,7 @@ pub async fn verify_access_token(
         client_id: token.client_id,
         scopes: token.scopes,
         expires_at: token.expires_at,
+        user_version,
     }))
 }
 

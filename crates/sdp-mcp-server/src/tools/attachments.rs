@@ -100,44 +100,58 @@ pub(crate) struct AttachmentAdded {
 
 impl AddAttachmentParams {
     fn upload(self) -> Result<FileUpload, ToolError> {
-        let name = self.file_name.trim();
-        if name.is_empty() || name.contains(['/', '\\']) {
+        file_upload(
+            &self.file_name,
+            self.content_base64,
+            self.content_text,
+            self.content_type,
+        )
+    }
+}
+
+/// The upload of `file_name` from content the client sent (base64 or text),
+/// size-checked; never a path on the server.
+pub(crate) fn file_upload(
+    file_name: &str,
+    content_base64: Option<String>,
+    content_text: Option<String>,
+    content_type: Option<String>,
+) -> Result<FileUpload, ToolError> {
+    let name = file_name.trim();
+    if name.is_empty() || name.contains(['/', '\\']) {
+        return Err(ToolError::message(
+            "`file_name` must be a plain file name such as \"log.txt\" (no path)",
+        ));
+    }
+    let content = match (content_base64, content_text) {
+        (Some(encoded), None) => {
+            let compact: String = encoded.split_whitespace().collect();
+            if compact.len() / 4 * 3 > MAX_UPLOAD_BYTES + 3 {
+                return Err(too_big(compact.len() / 4 * 3));
+            }
+            STANDARD.decode(compact).map_err(|error| {
+                ToolError::message(format!(
+                    "`content_base64` is not valid base64 ({error}); encode the file with \
+                     standard base64, or send text as `content_text`"
+                ))
+            })?
+        }
+        (None, Some(text)) => text.into_bytes(),
+        _ => {
             return Err(ToolError::message(
-                "`file_name` must be a plain file name such as \"log.txt\" (no path)",
+                "give the file content in exactly one of `content_base64` (binary) or \
+                 `content_text` (text); files on the server cannot be attached",
             ));
         }
-        let content = match (self.content_base64, self.content_text) {
-            (Some(encoded), None) => {
-                let compact: String = encoded.split_whitespace().collect();
-                if compact.len() / 4 * 3 > MAX_UPLOAD_BYTES + 3 {
-                    return Err(too_big(compact.len() / 4 * 3));
-                }
-                STANDARD.decode(compact).map_err(|error| {
-                    ToolError::message(format!(
-                        "`content_base64` is not valid base64 ({error}); encode the file with \
-                         standard base64, or send text as `content_text`"
-                    ))
-                })?
-            }
-            (None, Some(text)) => text.into_bytes(),
-            _ => {
-                return Err(ToolError::message(
-                    "give the file content in exactly one of `content_base64` (binary) or \
-                     `content_text` (text); files on the server cannot be attached",
-                ));
-            }
-        };
-        if content.len() > MAX_UPLOAD_BYTES {
-            return Err(too_big(content.len()));
-        }
-        Ok(FileUpload {
-            content_type: self
-                .content_type
-                .unwrap_or_else(|| guess_type(name).to_owned()),
-            file_name: name.to_owned(),
-            content: bytes::Bytes::from(content),
-        })
+    };
+    if content.len() > MAX_UPLOAD_BYTES {
+        return Err(too_big(content.len()));
     }
+    Ok(FileUpload {
+        content_type: content_type.unwrap_or_else(|| guess_type(name).to_owned()),
+        file_name: name.to_owned(),
+        content: bytes::Bytes::from(content),
+    })
 }
 
 fn too_big(bytes: usize) -> ToolError {
@@ -251,50 +265,7 @@ embedded resource (text or base64 blob; at most 1 MiB). Example: {\"request_id\"
             .attachments(&id)
             .download(&attachment_id)
             .await?;
-        let size = download.content.len();
-        if size > MAX_DOWNLOAD_BYTES {
-            return Err(ToolError::message(format!(
-                "attachment {attachment_id} is {size} bytes, more than the {MAX_DOWNLOAD_BYTES} \
-                 bytes this server returns inline; open it in ServiceDesk Plus instead"
-            )));
-        }
-        let name = download
-            .file_name
-            .clone()
-            .unwrap_or_else(|| format!("attachment-{attachment_id}"));
-        let mime = download
-            .content_type
-            .clone()
-            .map(|t| t.split(';').next().unwrap_or_default().trim().to_owned())
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| guess_type(&name).to_owned());
-        let uri = format!("sdp://requests/{id}/attachments/{attachment_id}");
-        let is_text = mime.starts_with("text/") || mime == "application/json";
-        let contents = match (is_text, String::from_utf8(download.content.to_vec())) {
-            (true, Ok(text)) => ResourceContents::TextResourceContents {
-                uri,
-                mime_type: Some(mime.clone()),
-                text,
-                meta: None,
-            },
-            _ => ResourceContents::BlobResourceContents {
-                uri,
-                mime_type: Some(mime.clone()),
-                blob: STANDARD.encode(&download.content),
-                meta: None,
-            },
-        };
-        let mut result = CallToolResult::success(vec![
-            ContentBlock::text(format!(
-                "Attachment {attachment_id} of request {id}: \"{name}\", {mime}, {size} bytes."
-            )),
-            ContentBlock::resource(contents),
-        ]);
-        result.structured_content = Some(json!({
-            "request_id": id, "attachment_id": attachment_id, "name": name,
-            "content_type": mime, "bytes": size,
-        }));
-        Ok(result)
+        embedded(&download, ("request", "requests", &id), &attachment_id)
     }
 
     #[tool(
@@ -337,4 +308,60 @@ user to confirm (or needs confirm: true). Example: {\"request_id\": \"1234567890
             id: Some(attachment_id),
         }))
     }
+}
+
+/// A downloaded attachment of `parent` (noun, path segment, id) as an
+/// embedded resource (text or base64 blob), refused above
+/// [`MAX_DOWNLOAD_BYTES`].
+pub(crate) fn embedded(
+    download: &sdp_client::Download,
+    parent: (&str, &str, &str),
+    attachment_id: &str,
+) -> Result<CallToolResult, ToolError> {
+    let (noun, segment, id) = parent;
+    let size = download.content.len();
+    if size > MAX_DOWNLOAD_BYTES {
+        return Err(ToolError::message(format!(
+            "attachment {attachment_id} is {size} bytes, more than the {MAX_DOWNLOAD_BYTES} \
+             bytes this server returns inline; open it in ServiceDesk Plus instead"
+        )));
+    }
+    let name = download
+        .file_name
+        .clone()
+        .unwrap_or_else(|| format!("attachment-{attachment_id}"));
+    let mime = download
+        .content_type
+        .clone()
+        .map(|t| t.split(';').next().unwrap_or_default().trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| guess_type(&name).to_owned());
+    let uri = format!("sdp://{segment}/{id}/attachments/{attachment_id}");
+    let is_text = mime.starts_with("text/") || mime == "application/json";
+    let contents = match (is_text, String::from_utf8(download.content.to_vec())) {
+        (true, Ok(text)) => ResourceContents::TextResourceContents {
+            uri,
+            mime_type: Some(mime.clone()),
+            text,
+            meta: None,
+        },
+        _ => ResourceContents::BlobResourceContents {
+            uri,
+            mime_type: Some(mime.clone()),
+            blob: STANDARD.encode(&download.content),
+            meta: None,
+        },
+    };
+    let mut result = CallToolResult::success(vec![
+        ContentBlock::text(format!(
+            "Attachment {attachment_id} of {noun} {id}: \"{name}\", {mime}, {size} bytes."
+        )),
+        ContentBlock::resource(contents),
+    ]);
+    let mut details = json!({
+        "attachment_id": attachment_id, "name": name, "content_type": mime, "bytes": size,
+    });
+    details[format!("{noun}_id")] = json!(id);
+    result.structured_content = Some(details);
+    Ok(result)
 }

@@ -1,28 +1,53 @@
 //! Write safety shared by every tool that changes SDP: confirmation of
 //! destructive or irreversible actions, and writes whose outcome is unknown.
 //!
-//! Confirmation: when the client declared the `elicitation` capability (form
-//! mode) on a session that allows server-to-client requests, the user is
-//! asked through an elicitation form; otherwise the call must carry
-//! `confirm: true`, and without it the tool answers `isError` explaining what
-//! would happen. A declined or cancelled elicitation changes nothing.
+//! Confirmation: when a 2026-07-28 client declared the `elicitation`
+//! capability (form mode), the call answers `InputRequiredResult` (MRTR) with
+//! a confirmation form and a sealed `requestState` (see `request_state`); the
+//! client's retry with the accepted form and that state performs the change.
+//! When a legacy-era client declared elicitation on a session that allows
+//! server-to-client requests, the user is asked through `elicitation/create`.
+//! Otherwise the call must carry `confirm: true`, and without it the tool
+//! answers `isError` explaining what would happen. A declined or cancelled
+//! confirmation, or a state that does not verify, changes nothing.
 //!
 //! Unknown outcome: a write that timed out or lost its connection after it
 //! was sent may or may not have been applied. It is never retried: the tool
 //! answers `isError` with `indeterminate: true` and how to check.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use parking_lot::Mutex;
 use rmcp::RoleServer;
 use rmcp::model::{
-    BooleanSchema, ElicitRequestParams, ElicitationAction, ElicitationSchema,
-    PrimitiveSchemaDefinition,
+    BooleanSchema, ElicitRequest, ElicitRequestParams, ElicitationAction, ElicitationSchema,
+    InputRequest, InputRequests, InputRequiredResult, InputResponses, PrimitiveSchemaDefinition,
+    ProtocolVersion,
 };
 use rmcp::service::RequestContext;
 use sdp_client::{SdpError, TransportKind};
 use serde_json::json;
 
 use super::ToolError;
+use super::request_state::{self, Binding};
+
+/// The key of the confirmation form in `inputRequests` / `inputResponses`.
+const INPUT_KEY: &str = "confirm";
+
+/// What a tool call brings for an MRTR confirmation: put into the request
+/// extensions by the handler before the tool runs.
+#[derive(Debug, Clone)]
+pub(crate) struct ConfirmRound {
+    /// Who calls which tool with which arguments.
+    pub(crate) binding: Binding,
+    /// The echoed `requestState` of a retry.
+    pub(crate) request_state: Option<String>,
+    /// The client's answers of a retry.
+    pub(crate) input_responses: Option<InputResponses>,
+    /// Where [`confirm`] leaves the `InputRequiredResult` the handler sends.
+    pub(crate) input_required: Arc<Mutex<Option<InputRequiredResult>>>,
+}
 
 /// How long the user has to answer a confirmation form.
 const ELICITATION_TIMEOUT: Duration = Duration::from_secs(300);
@@ -41,54 +66,47 @@ pub(crate) async fn confirm(
     if confirmed == Some(true) {
         return Ok(());
     }
-    if can_elicit(context) {
-        let schema = ElicitationSchema::builder()
-            .required_property(
-                "confirm",
-                PrimitiveSchemaDefinition::Boolean(
-                    BooleanSchema::new()
-                        .title("Confirm")
-                        .description(format!("Yes, {action}")),
-                ),
+    if let Some(round) = mrtr_round(context) {
+        return confirm_by_mrtr(round, action);
+    }
+    if can_elicit(context)
+        && let Ok(schema) = confirm_schema(action)
+    {
+        let asked = context
+            .peer
+            .create_elicitation_with_timeout(
+                ElicitRequestParams::FormElicitationParams {
+                    meta: None,
+                    message: format!(
+                        "ServiceDesk Plus: {action}? This cannot be undone from here."
+                    ),
+                    requested_schema: schema,
+                },
+                Some(ELICITATION_TIMEOUT),
             )
-            .build();
-        if let Ok(schema) = schema {
-            let asked = context
-                .peer
-                .create_elicitation_with_timeout(
-                    ElicitRequestParams::FormElicitationParams {
-                        meta: None,
-                        message: format!(
-                            "ServiceDesk Plus: {action}? This cannot be undone from here."
-                        ),
-                        requested_schema: schema,
-                    },
-                    Some(ELICITATION_TIMEOUT),
-                )
-                .await;
-            match asked {
-                Ok(answer) => {
-                    let agreed = answer.action == ElicitationAction::Accept
-                        && answer
-                            .content
-                            .as_ref()
-                            .and_then(|c| c.get("confirm"))
-                            .and_then(serde_json::Value::as_bool)
-                            .unwrap_or(true);
-                    if agreed {
-                        return Ok(());
-                    }
-                    return Err(ToolError::with_details(
-                        format!(
-                            "The user did not confirm: {action} was cancelled and nothing was \
-                             changed. Do not retry unless the user asks again."
-                        ),
-                        json!({"cancelled": true, "confirmed": false}),
-                    ));
+            .await;
+        match asked {
+            Ok(answer) => {
+                let agreed = answer.action == ElicitationAction::Accept
+                    && answer
+                        .content
+                        .as_ref()
+                        .and_then(|c| c.get("confirm"))
+                        .and_then(serde_json::Value::as_bool)
+                        .unwrap_or(true);
+                if agreed {
+                    return Ok(());
                 }
-                Err(error) => {
-                    tracing::debug!(%error, "confirmation elicitation failed; asking for confirm");
-                }
+                return Err(ToolError::with_details(
+                    format!(
+                        "The user did not confirm: {action} was cancelled and nothing was \
+                         changed. Do not retry unless the user asks again."
+                    ),
+                    json!({"cancelled": true, "confirmed": false}),
+                ));
+            }
+            Err(error) => {
+                tracing::debug!(%error, "confirmation elicitation failed; asking for confirm");
             }
         }
     }
@@ -102,11 +120,100 @@ pub(crate) async fn confirm(
     ))
 }
 
+/// The MRTR round of this call when the client speaks 2026-07-28 and
+/// accepts form elicitation.
+fn mrtr_round(context: &RequestContext<RoleServer>) -> Option<&ConfirmRound> {
+    let modern = context
+        .protocol_version()
+        .is_some_and(|version| version >= ProtocolVersion::V_2026_07_28);
+    let form = context
+        .client_capabilities()
+        .and_then(|capabilities| capabilities.elicitation)
+        .is_some_and(|elicitation| elicitation.form.is_some() || elicitation.url.is_none());
+    if !(modern && form) {
+        return None;
+    }
+    context.extensions.get::<ConfirmRound>()
+}
+
+/// Confirmation through MRTR: the first call leaves an
+/// `InputRequiredResult` for the handler; the retry must carry the accepted
+/// form and a `requestState` that verifies for this user, tool and arguments.
+fn confirm_by_mrtr(round: &ConfirmRound, action: &str) -> Result<(), ToolError> {
+    let now = request_state::now_ms();
+    let Some(state) = &round.request_state else {
+        let mut requests = InputRequests::new();
+        requests.insert(
+            INPUT_KEY.to_owned(),
+            InputRequest::Elicitation(ElicitRequest::new(
+                ElicitRequestParams::FormElicitationParams {
+                    meta: None,
+                    message: format!(
+                        "ServiceDesk Plus: {action}? This cannot be undone from here."
+                    ),
+                    requested_schema: confirm_schema(action)?,
+                },
+            )),
+        );
+        let sealed = request_state::seal(&round.binding, now);
+        *round.input_required.lock() = Some(InputRequiredResult::new(Some(requests), Some(sealed)));
+        return Err(ToolError::message(format!(
+            "Confirmation needed: asking the user to confirm that this would {action}."
+        )));
+    };
+    if let Err(refused) = request_state::open(state, &round.binding, now) {
+        return Err(ToolError::with_details(
+            format!(
+                "The confirmation could not be used: {refused}. Nothing was changed. Call the \
+                 tool again without requestState to ask the user again."
+            ),
+            json!({"confirmed": false, "request_state_rejected": true}),
+        ));
+    }
+    let answer = round
+        .input_responses
+        .as_ref()
+        .and_then(|responses| responses.get(INPUT_KEY));
+    let accepted = answer.is_some_and(|answer| {
+        answer.get("action").and_then(serde_json::Value::as_str) == Some("accept")
+            && answer
+                .get("content")
+                .and_then(|c| c.get("confirm"))
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(true)
+    });
+    if accepted {
+        return Ok(());
+    }
+    Err(ToolError::with_details(
+        format!(
+            "The user did not confirm: {action} was cancelled and nothing was changed. Do not \
+             retry unless the user asks again."
+        ),
+        json!({"cancelled": true, "confirmed": false}),
+    ))
+}
+
+/// The one-checkbox form asking to confirm `action`.
+fn confirm_schema(action: &str) -> Result<ElicitationSchema, ToolError> {
+    ElicitationSchema::builder()
+        .required_property(
+            INPUT_KEY,
+            PrimitiveSchemaDefinition::Boolean(
+                BooleanSchema::new()
+                    .title("Confirm")
+                    .description(format!("Yes, {action}")),
+            ),
+        )
+        .build()
+        .map_err(|error| ToolError::message(format!("cannot build the confirmation form: {error}")))
+}
+
 /// `true` when the client accepts form elicitation on this request.
 fn can_elicit(context: &RequestContext<RoleServer>) -> bool {
     let legacy = context
         .protocol_version()
-        .is_none_or(|version| version < rmcp::model::ProtocolVersion::V_2026_07_28);
+        .is_none_or(|version| version < ProtocolVersion::V_2026_07_28);
     let form = context
         .client_capabilities()
         .and_then(|capabilities| capabilities.elicitation)

@@ -4,6 +4,8 @@
 //! Each module declares `#[tool_router(router = …)]` impl blocks on
 //! [`SdpMcp`]; nothing here matches on tool names.
 
+mod api_call;
+mod api_catalog;
 mod approvals;
 mod args;
 mod assets;
@@ -20,8 +22,10 @@ mod fields;
 mod links;
 mod lookup_lists;
 mod lookups;
+mod milestones;
 mod module_tools;
 mod notes;
+mod problem_links;
 mod problems;
 mod projects;
 mod purchase_orders;
@@ -29,8 +33,10 @@ mod releases;
 mod request_actions;
 mod request_details;
 mod request_lifecycle;
+mod request_state;
 mod requesters;
 mod requests;
+mod scopes;
 mod solutions;
 mod sub_views;
 mod tasks;
@@ -44,9 +50,12 @@ use rmcp::handler::server::tool::IntoCallToolResult;
 use rmcp::model::{CallToolResponse, CallToolResult, ContentBlock, Tool};
 
 pub(crate) use completion::complete_argument;
+pub(crate) use confirm::ConfirmRound;
 pub(crate) use dynamic::{SessionToolsets, hidden_tool_refusal, is_dynamic, visible_tools};
+pub(crate) use request_state::{Binding, arguments_digest};
+pub(crate) use scopes::{ScopeFilter, scope_allows_read};
 
-use crate::config::ToolsConfig;
+use crate::config::{ApiCallMode, ToolsConfig};
 use crate::context::ContextError;
 use crate::error::ServerError;
 use crate::handler::SdpMcp;
@@ -108,23 +117,30 @@ pub fn toolsets() -> Vec<Toolset> {
         },
         module_toolset(
             "problems",
-            "Problems: CRUD, close, notes, tasks, worklogs, analysis fields",
-            || module_tools::routers(&[&problems::PROBLEMS]),
+            "Problems: CRUD, close, notes, tasks, worklogs, attachments, analysis fields, \
+             linked requests",
+            || module_tools::routers(&[&problems::PROBLEMS]) + SdpMcp::problem_links_router(),
         ),
         module_toolset(
             "changes",
-            "Changes: CRUD, close, trash/restore, notes, tasks, worklogs, approval levels",
-            || module_tools::routers(&[&changes::CHANGES]) + SdpMcp::change_approvals_router(),
+            "Changes: CRUD, close, trash/restore, notes, tasks, worklogs, attachments, approval \
+             levels, linked requests",
+            || {
+                module_tools::routers(&[&changes::CHANGES])
+                    + SdpMcp::change_approvals_router()
+                    + SdpMcp::change_links_router()
+            },
         ),
         module_toolset(
             "releases",
-            "Releases: CRUD, close, notes, tasks, worklogs",
+            "Releases: CRUD, close, notes, tasks, worklogs, attachments",
             || module_tools::routers(&[&releases::RELEASES]),
         ),
         module_toolset(
             "projects",
-            "Projects: CRUD, milestones, tasks, members, comments, notes, worklogs",
-            || module_tools::routers(&[&projects::PROJECTS]),
+            "Projects: CRUD, milestones and their tasks, tasks, members, comments, notes, \
+             worklogs, attachments",
+            || module_tools::routers(&[&projects::PROJECTS]) + SdpMcp::milestones_router(),
         ),
         module_toolset(
             "assets",
@@ -145,7 +161,7 @@ pub fn toolsets() -> Vec<Toolset> {
         ),
         module_toolset(
             "solutions",
-            "Knowledge base: search, CRUD, trash/restore, topics",
+            "Knowledge base: search, CRUD, trash/restore, topics, attachments",
             || module_tools::routers(&[&solutions::SOLUTIONS, &solutions::TOPICS]),
         ),
         module_toolset("contracts", "Vendor contracts", || {
@@ -154,8 +170,17 @@ pub fn toolsets() -> Vec<Toolset> {
         module_toolset("purchase_orders", "Purchase orders", || {
             module_tools::routers(&[&purchase_orders::PURCHASE_ORDERS])
         }),
+        module_toolset(
+            API,
+            "sdp_api_call: any catalogued SDP endpoint, GET only unless writes are allowed; \
+             offered only with --enable-api-call",
+            || api_call::router(ApiCallMode::ReadWrite),
+        ),
     ]
 }
+
+/// The toolset of `sdp_api_call`, routed only when the configuration enables it.
+const API: &str = "api";
 
 /// A toolset built from module tables, off by default.
 fn module_toolset(
@@ -199,9 +224,14 @@ pub(crate) fn build_router(config: &ToolsConfig) -> Result<ToolRouter<SdpMcp>, S
         }
     };
     let mut router = ToolRouter::new();
-    for toolset in enabled {
+    for toolset in enabled.into_iter().filter(|t| t.name != API) {
         router += (toolset.router)();
     }
+    // `api` follows --enable-api-call, not --toolsets; --read-only keeps it GET-only.
+    router += api_call::router(match config.api_call {
+        ApiCallMode::ReadWrite if config.read_only => ApiCallMode::Read,
+        mode => mode,
+    });
     if dynamic_mode {
         router += SdpMcp::dynamic_router();
     }
@@ -309,6 +339,7 @@ mod tests {
         let config = ToolsConfig {
             read_only: true,
             toolsets: None,
+            api_call: ApiCallMode::Off,
         };
         let tools = tool_catalog(&config).unwrap();
         assert!(!tools.is_empty());
@@ -322,6 +353,7 @@ mod tests {
         let config = ToolsConfig {
             read_only: false,
             toolsets: Some(vec!["nope".to_owned()]),
+            api_call: ApiCallMode::Off,
         };
         let error = tool_catalog(&config).unwrap_err().to_string();
         assert!(error.contains("requests, users, lookups"), "{error}");
@@ -332,6 +364,7 @@ mod tests {
         let config = ToolsConfig {
             read_only: false,
             toolsets: Some(vec!["all".to_owned()]),
+            api_call: ApiCallMode::ReadWrite,
         };
         for tool in tool_catalog(&config).unwrap() {
             assert!(tool.title.is_some(), "{} has no title", tool.name);

@@ -15,7 +15,7 @@ use super::args::{Direction, RequestSort, paging, request_id};
 use super::confirm::WriteResult;
 use super::fields::{Filters, Parents, RequestFields};
 use super::validation::{validate_create, validate_update};
-use super::views::{RequestDetail, RequestList, RequestOutcome};
+use super::views::{REQUEST_SUMMARY_FIELDS, RequestDetail, RequestList, RequestOutcome};
 use crate::handler::SdpMcp;
 
 /// Arguments of `list_requests`.
@@ -171,10 +171,12 @@ searches. Returns one page of summaries with their ids; pass an id to get_reques
             ..Filters::default()
         };
         let (mut list_info, page, size) = paging(params.page, params.page_size);
-        list_info = list_info.sort(
-            params.sort_by.unwrap_or_default().field(),
-            params.sort_order.unwrap_or_default().into(),
-        );
+        list_info = list_info
+            .sort(
+                params.sort_by.unwrap_or_default().field(),
+                params.sort_order.unwrap_or_default().into(),
+            )
+            .fields_required(REQUEST_SUMMARY_FIELDS.iter().copied());
         if let Some(criteria) = filters.criteria(&user).await? {
             list_info = list_info.search_criteria(criteria);
         }
@@ -215,7 +217,8 @@ overdue state. Example: {\"query\": \"VPN\", \"created_after\": \"2026-01-01\", 
                 params.sort_by.unwrap_or_default().field(),
                 params.sort_order.unwrap_or_default().into(),
             )
-            .get_total_count(true);
+            .get_total_count(true)
+            .fields_required(REQUEST_SUMMARY_FIELDS.iter().copied());
         if let Some(criteria) = filters.criteria(&user).await? {
             list_info = list_info.search_criteria(criteria);
         }

@@ -40,6 +40,23 @@ pub(crate) struct RequestSummary {
     pub(crate) is_overdue: Option<bool>,
 }
 
+/// The fields [`RequestSummary`] reads: list tools ask SDP for these only
+/// (`fields_required`; SDP always adds `id`), so SDP sends and the server
+/// parses a fraction of each request (about 60 fields on a real portal).
+pub(crate) const REQUEST_SUMMARY_FIELDS: &[&str] = &[
+    "display_id",
+    "subject",
+    "status",
+    "priority",
+    "requester",
+    "technician",
+    "group",
+    "category",
+    "created_time",
+    "due_by_time",
+    "is_overdue",
+];
+
 impl From<Request> for RequestSummary {
     fn from(request: Request) -> Self {
         Self {

@@ -27,6 +27,7 @@ use super::sse::SseSessions;
 use crate::auth::{self, HttpAuthenticator};
 use crate::error::ServerError;
 use crate::handler::{SdpMcp, Shared};
+use crate::limits::{self, session_ids::SecureSessionManager};
 use crate::oauth::{self, OAuthState};
 use crate::ops;
 use crate::origin::{self, OriginPolicy};
@@ -51,6 +52,10 @@ pub(crate) struct HttpParts {
     pub(crate) metrics_token: Option<secrecy::SecretString>,
     /// `--stateless`: no legacy sessions on `/mcp`.
     pub(crate) stateless: bool,
+    /// Body, header, connection, session and authentication limits.
+    pub(crate) limits: crate::limits::HttpLimits,
+    /// HTTPS (`--tls-cert`/`--tls-key`), see `transport::tls`.
+    pub(crate) tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 /// How long a completed response stays available for SSE resumption.
@@ -70,10 +75,23 @@ pub(crate) async fn serve(
     // thousands of calls per second that is most of the server's memory.
     // Clients resume within seconds or not at all.
     session_manager.session_config.completed_cache_ttl = COMPLETED_RESPONSE_TTL;
-    let session_manager = Arc::new(session_manager);
+    session_manager.session_config.keep_alive = Some(parts.limits.session_idle);
+    // 256-bit CSPRNG session ids; bindings forgotten when rmcp closes a session.
+    let session_manager = Arc::new(SecureSessionManager::new(
+        session_manager,
+        bindings.clone(),
+    ));
     // `/sse` sessions have their own bindings: the sweeper below only knows
     // rmcp's sessions.
     let sse_bindings = SessionBindings::default();
+    let session_caps = limits::session_caps::SessionCaps {
+        max_total: parts.limits.max_sessions,
+        max_per_user: parts.limits.max_sessions_per_user,
+        idle_secs: parts.limits.session_idle.as_secs(),
+        mcp: bindings.clone(),
+        sse: sse_bindings.clone(),
+        stateless: parts.stateless,
+    };
     let sse = SseSessions::new(parts.shared.clone(), sse_bindings.clone());
     register_gauges(&parts.shared, &bindings, &sse_bindings);
 
@@ -83,6 +101,7 @@ pub(crate) async fn serve(
         .with_allowed_hosts(parts.origin_policy.raw_hosts.clone())
         .with_allowed_origins(parts.origin_policy.raw_origins.clone())
         .enforce_origin_validation()
+        .with_max_request_body_bytes(parts.limits.max_body_bytes)
         .with_cancellation_token(mcp_cancel.clone());
     let shared = parts.shared.clone();
     let mcp_service = StreamableHttpService::new(
@@ -107,10 +126,18 @@ pub(crate) async fn serve(
         .with_state(sse.clone());
     let protected = mcp_routes
         .merge(sse_routes)
+        .layer(middleware::from_fn_with_state(
+            session_caps,
+            limits::session_caps::enforce,
+        ))
         .layer(middleware::from_fn(ops::request_id::record_user))
         .layer(middleware::from_fn_with_state(
             parts.authenticator.clone(),
             auth::require_principal,
+        ))
+        .layer(middleware::from_fn_with_state(
+            limits::brute_force::AuthFailureLimiter::new(parts.limits.auth_failures_per_minute),
+            limits::brute_force::guard,
         ))
         .layer(middleware::from_fn_with_state(
             parts.origin_policy.clone(),
@@ -135,11 +162,26 @@ pub(crate) async fn serve(
         app = app.merge(oauth_routes);
     }
 
-    let app = app.layer(middleware::from_fn(ops::request_id::observe));
+    let app = app
+        .layer(middleware::from_fn_with_state(
+            limits::body::BodyLimits {
+                max_bytes: parts.limits.max_body_bytes,
+                max_depth: parts.limits.max_json_depth,
+            },
+            limits::body::enforce,
+        ))
+        .layer(middleware::from_fn(limits::headers::add))
+        .layer(middleware::from_fn(ops::request_id::observe));
 
     let stop_accepting = CancellationToken::new();
     let stop = stop_accepting.clone();
+    let conn_limits = parts.limits.clone();
+    let tls = parts.tls.clone();
     let mut server = tokio::spawn(async move {
+        if let Some(acceptor) = tls {
+            let listener = super::tls::TlsListener::new(listener, acceptor)?;
+            return limits::conn::serve(listener, app, &conn_limits, stop).await;
+        }
         // TCP_NODELAY: a response is written as several small frames (headers,
         // SSE priming event, result); without it Nagle's algorithm and delayed
         // ACKs hold the result back by ~40 ms on a reused connection.
@@ -148,9 +190,8 @@ pub(crate) async fn serve(
                 tracing::debug!(%error, "cannot set TCP_NODELAY");
             }
         });
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move { stop.cancelled().await })
-            .await
+        // Our accept loop: header read timeout, header size and connection caps.
+        limits::conn::serve(listener, app, &conn_limits, stop).await
     });
     let sweeper = tokio::spawn(sweep_bindings(
         bindings,
@@ -254,7 +295,7 @@ async fn track_in_flight(
 /// Forgets bindings of sessions rmcp has closed (idle time-out).
 async fn sweep_bindings(
     bindings: SessionBindings,
-    manager: Arc<LocalSessionManager>,
+    manager: Arc<SecureSessionManager>,
     cancel: CancellationToken,
 ) {
     let mut interval = tokio::time::interval(SWEEP_INTERVAL);
@@ -265,6 +306,7 @@ async fn sweep_bindings(
             _ = interval.tick() => {}
         }
         let live: std::collections::HashSet<String> = manager
+            .inner()
             .sessions
             .read()
             .await

@@ -2,3 +2,4 @@
 
 pub(crate) mod http;
 pub(crate) mod sse;
+pub mod tls;

@@ -85,7 +85,7 @@ pub(crate) async fn open_stream(
     State(sessions): State<SseSessions>,
     Extension(principal): Extension<Principal>,
 ) -> Response {
-    let id = uuid::Uuid::new_v4().simple().to_string();
+    let id = crate::limits::session_ids::new_session_id();
     let (to_server, from_client) = mpsc::unbounded::<ClientJsonRpcMessage>();
     let (to_client, from_server) = mpsc::unbounded::<ServerJsonRpcMessage>();
     sessions.bindings.bind(&id, &principal.user_id);

@@ -13,8 +13,8 @@ pub use audit::{AuditEvent, AuditOutcome, AuditRecord, CachedAccessToken};
 pub use credentials::{CredentialKind, SdpAuth, SdpCredentials};
 pub use ids::{ApiKeyId, InvalidId, UserId};
 pub use oauth::{
-    CodeRedemption, NewOAuthClient, NewOAuthCode, NewOAuthToken, OAuthClientRecord, OAuthTokenKind,
-    OAuthTokenRecord, RefreshRotation,
+    CodeRedemption, NewOAuthClient, NewOAuthCode, NewOAuthToken, OAuthClientRecord, OAuthPending,
+    OAuthPendingStage, OAuthTokenKind, OAuthTokenRecord, RefreshRotation,
 };
 pub use user::{
     AuthMethod, ImportAction, ImportOutcome, NewUser, UserRecord, UserStatus, UserSummary,

@@ -119,6 +119,9 @@ pub struct OAuthTokenRecord {
     pub revoked_at: Option<SystemTime>,
     /// Whether the owning user is active.
     pub user_active: bool,
+    /// The owning user's `updated_at`: it changes when their credentials do
+    /// (a new sign-in), so a cached per-user context can tell it is stale.
+    pub user_updated_at: SystemTime,
 }
 
 /// What presenting a refresh token for rotation found.
@@ -131,4 +134,50 @@ pub enum RefreshRotation {
     Reused,
     /// No such refresh token.
     Unknown,
+}
+
+/// Where a pending sign-in stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OAuthPendingStage {
+    /// Between `/authorize` and the consent decision (keyed by the consent form's id).
+    Consent,
+    /// Between the consent and Zoho's callback (keyed by our Zoho `state`).
+    Zoho,
+}
+
+impl OAuthPendingStage {
+    /// The stored text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Consent => "consent",
+            Self::Zoho => "zoho",
+        }
+    }
+}
+
+/// A sign-in in progress, shared by every replica. Its key, the browser
+/// cookie and the CSRF token arrive as SHA-256 hashes (hex), computed by the
+/// caller; rows are single use and expire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthPending {
+    /// SHA-256 (hex) of the opaque key.
+    pub key_hash: String,
+    /// The stage the key belongs to.
+    pub stage: OAuthPendingStage,
+    /// The MCP client that asked.
+    pub client_id: String,
+    /// Its (registered) redirect URI.
+    pub redirect_uri: String,
+    /// The client's `state`, returned to it verbatim.
+    pub client_state: Option<String>,
+    /// PKCE code challenge (S256).
+    pub code_challenge: String,
+    /// Requested scopes.
+    pub scopes: Vec<String>,
+    /// SHA-256 (hex) of the browser-binding cookie's value.
+    pub browser_hash: String,
+    /// SHA-256 (hex) of the consent form's CSRF token.
+    pub csrf_hash: String,
+    /// Expiry.
+    pub expires_at: SystemTime,
 }

@@ -31,8 +31,8 @@ use crate::migrations::{self, MigrationStatus};
 use crate::model::{
     ApiKeyId, ApiKeyRecord, AuditEvent, AuditRecord, CachedAccessToken, CodeRedemption,
     ImportOutcome, IssuedApiKey, NewOAuthClient, NewOAuthCode, NewOAuthToken, NewUser,
-    OAuthClientRecord, OAuthTokenRecord, RefreshRotation, SdpCredentials, UserId, UserRecord,
-    UserStatus, UserSummary,
+    OAuthClientRecord, OAuthPending, OAuthPendingStage, OAuthTokenRecord, RefreshRotation,
+    SdpCredentials, UserId, UserRecord, UserStatus, UserSummary,
 };
 use crate::options::{Backend, DatabaseLocation, StoreOptions};
 use crate::store::Store;
@@ -303,6 +303,29 @@ impl Store for SqlStore {
 
     fn revoke_user_oauth_tokens<'a>(&'a self, user_id: &'a UserId) -> BoxFuture<'a, Result<u64>> {
         Box::pin(oauth::revoke_user_tokens(self, user_id))
+    }
+
+    fn create_oauth_pending<'a>(
+        &'a self,
+        pending: &'a OAuthPending,
+        limit: u64,
+    ) -> BoxFuture<'a, Result<bool>> {
+        Box::pin(oauth::create_pending(self, pending, limit))
+    }
+
+    fn find_oauth_pending<'a>(
+        &'a self,
+        key_hash: &'a str,
+    ) -> BoxFuture<'a, Result<Option<OAuthPending>>> {
+        Box::pin(oauth::find_pending(self, key_hash))
+    }
+
+    fn take_oauth_pending<'a>(
+        &'a self,
+        key_hash: &'a str,
+        stage: OAuthPendingStage,
+    ) -> BoxFuture<'a, Result<bool>> {
+        Box::pin(oauth::take_pending(self, key_hash, stage))
     }
 
     fn record_audit(&self, event: AuditEvent) -> BoxFuture<'_, Result<()>> {

@@ -1,5 +1,6 @@
 //! The MCP OAuth authorization server's tables: `oauth_clients`,
-//! `oauth_codes`, `oauth_tokens`. Codes and tokens arrive hashed.
+//! `oauth_codes`, `oauth_tokens`, `oauth_pending`. Codes, tokens and pending
+//! sign-in keys arrive hashed.
 //!
 //! Lists are stored as text: redirect URIs one per line (the server rejects
 //! URIs with control characters), grant types and scopes space-separated.
@@ -9,8 +10,9 @@ use sqlx::AnyConnection;
 use super::SqlStore;
 use crate::error::{Result, StoreError};
 use crate::model::{
-    CodeRedemption, NewOAuthClient, NewOAuthCode, NewOAuthToken, OAuthClientRecord, OAuthTokenKind,
-    OAuthTokenRecord, RefreshRotation, UserId, from_millis, now_millis, to_millis,
+    CodeRedemption, NewOAuthClient, NewOAuthCode, NewOAuthToken, OAuthClientRecord, OAuthPending,
+    OAuthPendingStage, OAuthTokenKind, OAuthTokenRecord, RefreshRotation, UserId, from_millis,
+    now_millis, to_millis,
 };
 
 fn split(text: &str, separator: char) -> Vec<String> {
@@ -214,6 +216,7 @@ type TokenRow = (
     i64,
     Option<i64>,
     String,
+    i64,
 );
 
 async fn find_token_in(
@@ -222,15 +225,26 @@ async fn find_token_in(
 ) -> Result<Option<OAuthTokenRecord>> {
     let row: Option<TokenRow> = sqlx::query_as(
         "SELECT t.token_hash, t.kind, t.client_id, t.user_id, t.scopes, t.resource, t.family_id, \
-         t.expires_at, t.revoked_at, u.status FROM oauth_tokens t \
+         t.expires_at, t.revoked_at, u.status, u.updated_at FROM oauth_tokens t \
          JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(&mut *conn)
     .await
     .map_err(StoreError::database("read OAuth token"))?;
-    let Some((hash, kind, client_id, user_id, scopes, resource, family, exp, revoked, status)) =
-        row
+    let Some((
+        hash,
+        kind,
+        client_id,
+        user_id,
+        scopes,
+        resource,
+        family,
+        exp,
+        revoked,
+        status,
+        user_updated,
+    )) = row
     else {
         return Ok(None);
     };
@@ -257,6 +271,7 @@ async fn find_token_in(
         },
         revoked_at: revoked.map(from_millis),
         user_active: status == "active",
+        user_updated_at: from_millis(user_updated),
     }))
 }
 
@@ -359,4 +374,133 @@ pub(super) async fn revoke_user_tokens(store: &SqlStore, user_id: &UserId) -> Re
         .await
         .map_err(StoreError::database("revoke OAuth tokens"))?;
     revoke_user_tokens_in(&mut conn, user_id).await
+}
+
+pub(super) async fn create_pending(
+    store: &SqlStore,
+    pending: &OAuthPending,
+    limit: u64,
+) -> Result<bool> {
+    let what = "store a pending OAuth sign-in";
+    let mut tx = store
+        .write
+        .begin()
+        .await
+        .map_err(StoreError::database(what))?;
+    let now = now_millis();
+    sqlx::query("DELETE FROM oauth_pending WHERE expires_at <= $1")
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::database(what))?;
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM oauth_pending")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::database(what))?;
+    if u64::try_from(count).unwrap_or(0) >= limit {
+        tx.commit().await.map_err(StoreError::database(what))?;
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO oauth_pending (key_hash, stage, client_id, redirect_uri, client_state, \
+         code_challenge, scopes, browser_hash, csrf_hash, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&pending.key_hash)
+    .bind(pending.stage.as_str())
+    .bind(&pending.client_id)
+    .bind(&pending.redirect_uri)
+    .bind(pending.client_state.as_deref())
+    .bind(&pending.code_challenge)
+    .bind(pending.scopes.join(" "))
+    .bind(&pending.browser_hash)
+    .bind(&pending.csrf_hash)
+    .bind(now)
+    .bind(to_millis(pending.expires_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::database(what))?;
+    tx.commit().await.map_err(StoreError::database(what))?;
+    Ok(true)
+}
+
+type PendingRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    i64,
+);
+
+pub(super) async fn find_pending(store: &SqlStore, key_hash: &str) -> Result<Option<OAuthPending>> {
+    let row: Option<PendingRow> = sqlx::query_as(
+        "SELECT key_hash, stage, client_id, redirect_uri, client_state, code_challenge, scopes, \
+         browser_hash, csrf_hash, expires_at FROM oauth_pending \
+         WHERE key_hash = $1 AND expires_at > $2",
+    )
+    .bind(key_hash)
+    .bind(now_millis())
+    .fetch_optional(&store.read)
+    .await
+    .map_err(StoreError::database("read a pending OAuth sign-in"))?;
+    let Some((
+        hash,
+        stage,
+        client_id,
+        redirect_uri,
+        client_state,
+        challenge,
+        scopes,
+        browser,
+        csrf,
+        exp,
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let stage = match stage.as_str() {
+        "consent" => OAuthPendingStage::Consent,
+        "zoho" => OAuthPendingStage::Zoho,
+        other => {
+            return Err(StoreError::Corrupt {
+                what: "oauth_pending.stage",
+                value: other.to_owned(),
+            });
+        }
+    };
+    Ok(Some(OAuthPending {
+        key_hash: hash,
+        stage,
+        client_id,
+        redirect_uri,
+        client_state,
+        code_challenge: challenge,
+        scopes: split(&scopes, ' '),
+        browser_hash: browser,
+        csrf_hash: csrf,
+        expires_at: from_millis(exp),
+    }))
+}
+
+pub(super) async fn take_pending(
+    store: &SqlStore,
+    key_hash: &str,
+    stage: OAuthPendingStage,
+) -> Result<bool> {
+    let taken = sqlx::query(
+        "DELETE FROM oauth_pending WHERE key_hash = $1 AND stage = $2 AND expires_at > $3",
+    )
+    .bind(key_hash)
+    .bind(stage.as_str())
+    .bind(now_millis())
+    .execute(&store.write)
+    .await
+    .map_err(StoreError::database("complete a pending OAuth sign-in"))?
+    .rows_affected();
+    Ok(taken == 1)
 }

@@ -358,7 +358,7 @@ async fn migrations_are_up_to_date_and_idempotent(h: &Harness) {
     h.store.ping().await.unwrap();
     let status = h.store.migration_status().await.unwrap();
     assert!(status.is_up_to_date(), "{status}");
-    assert_eq!(status.applied, [1]);
+    assert_eq!(status.applied, [1, 2]);
     assert_eq!(status.backend, h.store.backend());
     assert_eq!(h.store.migrate().await.unwrap(), Vec::<i64>::new());
     let again = sdp_mcp_store::migrate_database(&h.location).await.unwrap();

@@ -4,8 +4,8 @@
 use std::time::{Duration, SystemTime};
 
 use sdp_mcp_store::{
-    CodeRedemption, NewOAuthClient, NewOAuthCode, NewOAuthToken, OAuthTokenKind, RefreshRotation,
-    UserId, UserStatus,
+    CodeRedemption, NewOAuthClient, NewOAuthCode, NewOAuthToken, OAuthPending, OAuthPendingStage,
+    OAuthTokenKind, RefreshRotation, UserId, UserStatus,
 };
 
 use crate::support::{Harness, new_user};
@@ -15,6 +15,7 @@ on_both_backends!(
     oauth_codes_are_single_use_and_reuse_revokes_their_tokens,
     oauth_refresh_rotation_detects_reuse,
     oauth_tokens_die_with_user_status_and_removal,
+    oauth_pending_sign_ins_are_single_use_expire_and_are_bounded,
 );
 
 fn client(id: &str) -> NewOAuthClient {
@@ -149,4 +150,86 @@ async fn oauth_tokens_die_with_user_status_and_removal(h: &Harness) {
     assert_eq!(h.store.revoke_user_oauth_tokens(&user).await.unwrap(), 1);
     assert!(h.store.remove_user(&user).await.unwrap());
     assert!(h.store.find_oauth_token("a2").await.unwrap().is_none());
+}
+
+fn pending(key_hash: &str, stage: OAuthPendingStage, expires_in_secs: i64) -> OAuthPending {
+    let now = SystemTime::now();
+    let magnitude = Duration::from_secs(expires_in_secs.unsigned_abs());
+    OAuthPending {
+        key_hash: key_hash.to_owned(),
+        stage,
+        client_id: "c1".to_owned(),
+        redirect_uri: "http://127.0.0.1:1/cb".to_owned(),
+        client_state: Some("s".to_owned()),
+        code_challenge: "x".repeat(43),
+        scopes: vec!["sdp".to_owned()],
+        browser_hash: "b".repeat(64),
+        csrf_hash: "c".repeat(64),
+        expires_at: if expires_in_secs >= 0 {
+            now + magnitude
+        } else {
+            now - magnitude
+        },
+    }
+}
+
+async fn oauth_pending_sign_ins_are_single_use_expire_and_are_bounded(h: &Harness) {
+    h.store.register_oauth_client(&client("c1")).await.unwrap();
+    let live = pending("k1", OAuthPendingStage::Consent, 600);
+    assert!(h.store.create_oauth_pending(&live, 10).await.unwrap());
+    let found = h.store.find_oauth_pending("k1").await.unwrap().unwrap();
+    let skew = live.expires_at.duration_since(found.expires_at).unwrap();
+    assert!(skew < Duration::from_millis(1), "stored in milliseconds");
+    assert_eq!(
+        found,
+        OAuthPending {
+            expires_at: found.expires_at,
+            ..live
+        }
+    );
+    // Taking checks the stage, and succeeds once.
+    assert!(
+        !h.store
+            .take_oauth_pending("k1", OAuthPendingStage::Zoho)
+            .await
+            .unwrap()
+    );
+    assert!(
+        h.store
+            .take_oauth_pending("k1", OAuthPendingStage::Consent)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !h.store
+            .take_oauth_pending("k1", OAuthPendingStage::Consent)
+            .await
+            .unwrap()
+    );
+    assert!(h.store.find_oauth_pending("k1").await.unwrap().is_none());
+    // An expired one is neither found nor taken, and is purged by the next creation.
+    let expired = pending("k2", OAuthPendingStage::Zoho, -1);
+    assert!(h.store.create_oauth_pending(&expired, 10).await.unwrap());
+    assert!(h.store.find_oauth_pending("k2").await.unwrap().is_none());
+    assert!(
+        !h.store
+            .take_oauth_pending("k2", OAuthPendingStage::Zoho)
+            .await
+            .unwrap()
+    );
+    // The limit counts live rows only (k2 is purged first).
+    assert!(
+        h.store
+            .create_oauth_pending(&pending("k3", OAuthPendingStage::Zoho, 600), 1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !h.store
+            .create_oauth_pending(&pending("k4", OAuthPendingStage::Zoho, 600), 1)
+            .await
+            .unwrap()
+    );
+    assert!(h.store.find_oauth_pending("k4").await.unwrap().is_none());
+    assert!(h.store.find_oauth_pending("k3").await.unwrap().is_some());
 }

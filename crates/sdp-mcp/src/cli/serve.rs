@@ -22,6 +22,13 @@ pub struct ToolArgs {
     /// Toolsets to enable, comma separated (`all` for every toolset).
     #[arg(long, value_delimiter = ',', env = "SDP_MCP_TOOLSETS")]
     pub toolsets: Option<Vec<String>>,
+    /// Offer `sdp_api_call` (toolset `api`), GET only; also `SDP_MCP_ENABLE_API_CALL=true`.
+    #[arg(long)]
+    pub enable_api_call: bool,
+    /// Let `sdp_api_call` also POST, PUT and DELETE (never with --read-only);
+    /// also `SDP_MCP_API_CALL_WRITES=true`.
+    #[arg(long, requires = "enable_api_call")]
+    pub api_call_writes: bool,
 }
 
 impl ToolArgs {
@@ -41,6 +48,11 @@ impl ToolArgs {
                 .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"))
         {
             config.tools.read_only = true;
+        }
+        if self.api_call_writes {
+            config.tools.api_call = sdp_mcp_server::config::ApiCallMode::ReadWrite;
+        } else if self.enable_api_call && config.tools.api_call == Default::default() {
+            config.tools.api_call = sdp_mcp_server::config::ApiCallMode::Read;
         }
         if let Some(toolsets) = &self.toolsets {
             config.tools.toolsets = Some(toolsets.clone());
@@ -66,6 +78,13 @@ pub struct ServeArgs {
     /// can answer any request, so a plain round-robin load balancer suffices.
     #[arg(long)]
     stateless: bool,
+    /// Serve HTTPS with this PEM certificate chain (also `SDP_MCP_TLS_CERT`);
+    /// needs --tls-key.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert (also `SDP_MCP_TLS_KEY`).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
     #[command(flatten)]
     tools: ToolArgs,
     #[command(flatten)]
@@ -112,6 +131,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     args.tools.apply(&mut config);
     if args.stateless {
         config.http.stateless = true;
+    }
+    if let (Some(cert), Some(key)) = (args.tls_cert, args.tls_key) {
+        config.http.tls = Some(sdp_mcp_server::config::TlsFiles { cert, key });
     }
     let (address, hint) = match args.listen {
         Some(listen) => (listen.to_string(), "--listen ADDR"),

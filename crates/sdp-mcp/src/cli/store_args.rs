@@ -10,8 +10,8 @@ use sdp_mcp_server::store::{self, SecretString, Store, StoreOptions};
 /// Default data directory when neither `--data-dir` nor `SDP_MCP_DATA_DIR` is given.
 pub const DEFAULT_DATA_DIR: &str = "./data";
 
-/// Options locating the store.
-#[derive(Debug, Clone, Default, clap::Args)]
+/// Options locating the store. `Debug` hides the database URL's password.
+#[derive(Clone, Default, clap::Args)]
 pub struct StoreArgs {
     /// Directory of the embedded store (`sdp-mcp.db`) and its `master.key`
     /// [default: ./data].
@@ -28,6 +28,21 @@ pub struct StoreArgs {
         global = true
     )]
     pub database_url: Option<String>,
+}
+
+impl std::fmt::Debug for StoreArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreArgs")
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(|url| {
+                    store::DatabaseLocation::parse(url)
+                        .map_or_else(|_| "[REDACTED]".to_owned(), |l| l.display())
+                }),
+            )
+            .finish()
+    }
 }
 
 impl StoreArgs {

@@ -1,7 +1,7 @@
 //! `sdp-mcp tools list`: the tool catalogue, as Markdown (the README's table)
 //! or JSON.
 
-use sdp_mcp_server::config::ToolsConfig;
+use sdp_mcp_server::config::{ApiCallMode, ToolsConfig};
 
 /// Arguments of `sdp-mcp tools`.
 #[derive(Debug, clap::Args)]
@@ -39,6 +39,7 @@ pub fn run(args: &ToolsArgs) -> anyhow::Result<()> {
             let config = ToolsConfig {
                 read_only: false,
                 toolsets: Some(vec!["all".to_owned()]),
+                api_call: ApiCallMode::ReadWrite,
             };
             let tools = sdp_mcp_server::tool_catalog(&config)?;
             println!("{}", serde_json::to_string_pretty(&tools)?);
@@ -55,6 +56,7 @@ pub fn markdown() -> anyhow::Result<String> {
         let config = ToolsConfig {
             read_only: false,
             toolsets: Some(vec![toolset.name.to_owned()]),
+            api_call: ApiCallMode::ReadWrite,
         };
         let mut tools = sdp_mcp_server::tool_catalog(&config)?;
         tools.sort_by(|a, b| a.name.cmp(&b.name));

@@ -71,7 +71,8 @@ struct ImportArgs {
     json: bool,
 }
 
-#[derive(Debug, clap::Args)]
+/// `Debug` redacts the secrets given as flags.
+#[derive(clap::Args)]
 struct AddArgs {
     /// The user's name (letters, digits, `.`, `_`, `@`, `-`).
     name: String,
@@ -112,6 +113,27 @@ struct AddArgs {
     /// Machine-readable output.
     #[arg(long)]
     json: bool,
+}
+
+impl std::fmt::Debug for AddArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |secret: &Option<String>| secret.as_ref().map(|_| "[REDACTED]");
+        f.debug_struct("AddArgs")
+            .field("name", &self.name)
+            .field("from_env", &self.from_env)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &redacted(&self.client_secret))
+            .field("refresh_token", &redacted(&self.refresh_token))
+            .field("instance", &self.instance)
+            .field("base_url", &self.base_url)
+            .field("data_center", &self.data_center)
+            .field("accounts_url", &self.accounts_url)
+            .field("authtoken", &redacted(&self.authtoken))
+            .field("display_name", &self.display_name)
+            .field("email", &self.email)
+            .field("json", &self.json)
+            .finish()
+    }
 }
 
 /// Runs a `users` subcommand.

@@ -20,6 +20,7 @@ use crate::state::SimState;
 
 pub mod actions;
 pub mod approvals;
+pub mod associations;
 pub mod attachments;
 pub mod auth;
 pub mod call;

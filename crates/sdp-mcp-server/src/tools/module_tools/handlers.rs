@@ -28,7 +28,7 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
-    fn new(value: impl serde::Serialize, summary: String) -> Result<Self, ToolError> {
+    pub(crate) fn new(value: impl serde::Serialize, summary: String) -> Result<Self, ToolError> {
         let value = serde_json::to_value(value)
             .map_err(|e| ToolError::message(format!("the result does not serialise: {e}")))?;
         Ok(Self { value, summary })

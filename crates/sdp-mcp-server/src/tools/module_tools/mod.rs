@@ -3,6 +3,7 @@
 //! delete, item actions, and list/add/update/delete per sub-resource), each
 //! a thin call into one generic handler.
 
+mod attachments;
 mod build;
 mod handlers;
 mod shapes;
@@ -17,7 +18,6 @@ use rmcp::model::{CallToolResult, ContentBlock, Tool};
 
 pub(crate) use self::build::scope_meta;
 use self::build::{Effect, InputSchema, ToolText, tool};
-use self::handlers::Outcome;
 use self::shapes::{
     ActionResult, CloseArgs, ConfirmArgs, CreateArgs, GetArgs, ItemList, ItemResult, ListArgs,
     SubCreateArgs, SubDeleteArgs, SubListArgs, SubUpdateArgs, UpdateArgs,
@@ -44,6 +44,8 @@ enum Op {
     SubAdd(&'static SubSpec),
     SubUpdate(&'static SubSpec),
     SubDelete(&'static SubSpec),
+    AttachAdd,
+    AttachGet,
 }
 
 /// A generic tool: its module, its operation and how its id arguments are named.
@@ -60,6 +62,7 @@ impl Binding {
             Op::SubList(sub) | Op::SubAdd(sub) | Op::SubUpdate(sub) | Op::SubDelete(sub) => {
                 sub.noun
             }
+            Op::AttachGet => "attachment",
             _ => "item",
         };
         [
@@ -68,7 +71,7 @@ impl Binding {
         ]
     }
 
-    async fn run(self, context: ToolCallContext<'_, SdpMcp>) -> Result<Outcome, ToolError> {
+    async fn run(self, context: ToolCallContext<'_, SdpMcp>) -> Result<CallToolResult, ToolError> {
         let mut args = context.arguments.unwrap_or_default();
         for (public, internal) in self.renames() {
             if let Some(value) = args.remove(&public) {
@@ -83,7 +86,9 @@ impl Binding {
         let request = &context.request_context;
         let spec = self.spec;
         let name = context.name.as_ref();
-        match self.op {
+        let outcome = match self.op {
+            Op::AttachGet => return attachments::get(client, spec, args).await,
+            Op::AttachAdd => attachments::add(client, spec, args).await,
             Op::List { query_required } => {
                 handlers::list(client, spec, args, name, query_required).await
             }
@@ -96,23 +101,20 @@ impl Binding {
             Op::SubAdd(sub) => handlers::sub_add(client, spec, sub, args).await,
             Op::SubUpdate(sub) => handlers::sub_update(client, spec, sub, args).await,
             Op::SubDelete(sub) => handlers::sub_delete(client, request, spec, sub, args).await,
-        }
+        }?;
+        let mut result = CallToolResult::success(vec![ContentBlock::text(outcome.summary)]);
+        result.structured_content = Some(outcome.value);
+        Ok(result)
     }
 }
 
 fn route(binding: Binding, tool: Tool) -> ToolRoute<SdpMcp> {
     ToolRoute::new_dyn(tool, move |context: ToolCallContext<'_, SdpMcp>| {
         async move {
-            let result = match binding.run(context).await {
-                Ok(outcome) => {
-                    let mut result =
-                        CallToolResult::success(vec![ContentBlock::text(outcome.summary)]);
-                    result.structured_content = Some(outcome.value);
-                    result
-                }
-                Err(error) => return error.into_call_tool_result(),
-            };
-            Ok(result.into())
+            match binding.run(context).await {
+                Ok(result) => Ok(result.into()),
+                Err(error) => error.into_call_tool_result(),
+            }
         }
         .boxed()
     })
@@ -257,8 +259,51 @@ fn tools(spec: &'static ModuleSpec) -> Vec<(Op, Tool)> {
     }
     for sub in spec.subs {
         out.extend(sub_tools(spec, sub, &id_arg, &id_text));
+        if sub.path == "attachments" {
+            out.extend(attachment_tools(spec, &id_arg, &id_text));
+        }
     }
     out
+}
+
+/// `add_<noun>_attachment` and `get_<noun>_attachment`.
+fn attachment_tools(spec: &ModuleSpec, id_arg: &str, id_text: &str) -> [(Op, Tool); 2] {
+    let (noun, label) = (spec.noun, spec.label);
+    let add = InputSchema::of::<attachments::AttachArgs>().rename("id", id_arg, id_text);
+    let add_text = attachments::add_text(spec);
+    let get_text = attachments::get_text(spec);
+    let item_text = format!("The attachment's SDP id (from list_{noun}_attachments).");
+    let get = InputSchema::of::<attachments::AttachmentArgs>()
+        .rename("id", id_arg, id_text)
+        .rename("item_id", "attachment_id", &item_text);
+    [
+        (
+            Op::AttachAdd,
+            tool::<ItemResult>(
+                text(
+                    spec,
+                    format!("add_{noun}_attachment"),
+                    format!("Add {label} attachment"),
+                    &add_text,
+                    Effect::Create,
+                ),
+                add,
+            ),
+        ),
+        (
+            Op::AttachGet,
+            tool::<attachments::AttachmentFile>(
+                text(
+                    spec,
+                    format!("get_{noun}_attachment"),
+                    format!("Get {label} attachment"),
+                    &get_text,
+                    Effect::Read,
+                ),
+                get,
+            ),
+        ),
+    ]
 }
 
 fn action_tool(spec: &ModuleSpec, action: &ActionSpec, id_arg: &str, id_text: &str) -> Tool {

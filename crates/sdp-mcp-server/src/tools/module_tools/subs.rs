@@ -180,8 +180,8 @@ pub(crate) const CI_RELATIONSHIPS: SubSpec = SubSpec {
     ops: NO_UPDATE,
 };
 
-/// Attachments (`attachment`), listed only: uploads go through the
-/// request tools' upload flow.
+/// Attachments (`attachment`): listed and deleted here; uploads and
+/// downloads are `add_<noun>_attachment` / `get_<noun>_attachment`.
 pub(crate) const ATTACHMENTS: SubSpec = SubSpec {
     path: "attachments",
     singular: "attachment",
@@ -200,6 +200,6 @@ pub(crate) const ATTACHMENTS: SubSpec = SubSpec {
         get: false,
         create: false,
         update: false,
-        delete: false,
+        delete: true,
     },
 };

@@ -5,7 +5,7 @@ use axum::http::Method;
 use super::subs::{APPROVAL_LEVELS, ATTACHMENTS, NESTED_TASKS, NOTES, REQUEST_NOTES, WORKLOGS};
 use super::{ID, arr, boolean, dt, flag, html, lookup, obj, ro, tech, text, user};
 use crate::sdp::spec::{Action, EntitySpec, Field, Kind, fd};
-use crate::sdp::{actions, attachments, links, metainfo, requests, rules};
+use crate::sdp::{actions, associations, attachments, links, metainfo, requests, rules};
 
 const fn act(name: &'static str, method: Method, run: crate::sdp::spec::ActionFn) -> Action {
     Action { name, method, run }
@@ -103,6 +103,39 @@ const REQUEST_ACTIONS: &[Action] = &[
     act("link_requests", Method::GET, links::list_links),
     act("link_requests", Method::POST, links::link),
     act("link_requests", Method::DELETE, links::unlink),
+    act("problem", Method::GET, associations::get_problem),
+    act("problem", Method::POST, associations::associate_problem),
+    act("problem", Method::DELETE, associations::dissociate_problem),
+    act(
+        "request_initiated_change",
+        Method::GET,
+        associations::get_initiated,
+    ),
+    act(
+        "request_initiated_change",
+        Method::POST,
+        associations::associate_initiated,
+    ),
+    act(
+        "request_initiated_change",
+        Method::DELETE,
+        associations::dissociate_initiated,
+    ),
+    act(
+        "request_caused_by_change",
+        Method::GET,
+        associations::get_caused_by,
+    ),
+    act(
+        "request_caused_by_change",
+        Method::POST,
+        associations::associate_caused_by,
+    ),
+    act(
+        "request_caused_by_change",
+        Method::DELETE,
+        associations::dissociate_caused_by,
+    ),
     act("move_to_trash", Method::DELETE, actions::move_to_trash),
     act("_move_to_trash", Method::DELETE, actions::move_to_trash),
     act(
@@ -187,12 +220,19 @@ const CLOSE_AND_UPLOAD: &[Action] = &[
     act("upload", Method::PUT, attachments::upload),
 ];
 
+const PROBLEM_ACTIONS: &[Action] = &[
+    act("close", Method::PUT, actions::close_generic),
+    act("_close", Method::PUT, actions::close_generic),
+    act("upload", Method::PUT, attachments::upload),
+    act("link_requests", Method::GET, associations::linked_requests),
+];
+
 /// `/problems` (`title` mandatory).
 pub static PROBLEMS: EntitySpec = EntitySpec {
     mandatory: &["title"],
     defaults: &[("status", "Open")],
     subs: &[&NOTES, &WORKLOGS, &NESTED_TASKS, &ATTACHMENTS],
-    actions: CLOSE_AND_UPLOAD,
+    actions: PROBLEM_ACTIONS,
     collection_actions: METAINFO,
     ref_keys: &["id", "display_id", "title"],
     display_id: true,
@@ -267,6 +307,7 @@ const CHANGE_ACTIONS: &[Action] = &[
         actions::restore_from_trash,
     ),
     act("upload", Method::PUT, attachments::upload),
+    act("link_requests", Method::GET, associations::linked_requests),
 ];
 
 /// `/changes` (`title` mandatory; a status change needs `comment`).
