@@ -6,30 +6,35 @@
 #   scripts/fuzz.sh                 # 45 s per target (2 targets), ~2.5 min with the build
 #   FUZZ_SECONDS=20 scripts/fuzz.sh
 #
-# With a nightly toolchain (or FUZZ_ENGINE=cargo-fuzz) and cargo-fuzz
-# installed it runs libFuzzer (`cargo fuzz run`, coverage-guided). Otherwise
-# (stable Rust, the default) it runs the same target functions through the
-# deterministic driver fuzz/src/bin/driver.rs: seeds, the corpus in
-# fuzz/corpus/<target>/ and random mutations, no coverage feedback.
+# FUZZ_ENGINE=driver (the default) runs the target functions through the
+# deterministic driver fuzz/src/bin/driver.rs on stable Rust: seeds, the
+# corpus in fuzz/corpus/<target>/ and random mutations, no coverage feedback;
+# it shares the dev build of the workspace, so it builds in about a minute.
+# FUZZ_ENGINE=cargo-fuzz runs libFuzzer (coverage-guided) through cargo-fuzz
+# (`cargo install cargo-fuzz --locked --root /var/tmp/sdp-mcp-ci/cargo`); on
+# stable it sets RUSTC_BOOTSTRAP=1 for cargo-fuzz's -Z flags. Its first,
+# instrumented release build takes 10+ minutes on two cores; later runs reuse
+# /var/tmp/sdp-mcp-fuzz-target.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${FUZZ_SECONDS:-45}"
-engine="${FUZZ_ENGINE:-auto}"
+engine="${FUZZ_ENGINE:-driver}"
 targets=(jsonrpc_body tool_arguments)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/sdp-mcp-target}"
 
 if [[ "$engine" == auto ]]; then
-    if command -v cargo-fuzz >/dev/null 2>&1 && rustc --version | grep -q nightly; then
-        engine=cargo-fuzz
-    else
-        engine=driver
-    fi
+    engine=driver
 fi
 
 cd "$root/fuzz"
 case "$engine" in
     cargo-fuzz)
+        export PATH="/var/tmp/sdp-mcp-ci/cargo/bin:$PATH"
+        if ! rustc --version | grep -q nightly; then
+            export RUSTC_BOOTSTRAP=1
+        fi
+        export CARGO_TARGET_DIR=/var/tmp/sdp-mcp-fuzz-target
         for target in "${targets[@]}"; do
             mkdir -p "corpus/$target"
             cargo fuzz run "$target" -s none "corpus/$target" -- \

@@ -142,6 +142,9 @@ fn bad_urls_and_segments_are_refused() {
     let endpoint = Endpoint::for_data_center(DataCenter::Us, Some("itdesk")).unwrap();
     assert!(endpoint.url_for(&["requests", ".."], true).is_err());
     assert!(endpoint.url_for(&["requests", ""], true).is_err());
+    // URL parsing drops tabs and newlines: ".\t." would become "..".
+    assert!(endpoint.url_for(&["requests", ".\t."], true).is_err());
+    assert!(endpoint.url_for(&["requests", "1\n2"], true).is_err());
     // A slash inside an id is encoded, never a path separator.
     let url = endpoint.url_for(&["requests", "1/../../x"], true).unwrap();
     assert_eq!(url.path(), "/app/itdesk/api/v3/requests/1%2F..%2F..%2Fx");

@@ -7,11 +7,10 @@ use std::sync::Arc;
 use rmcp::ErrorData;
 use rmcp::model::{CallToolResponse, JsonObject};
 use sdp_mcp_store::{AuditEvent, AuditOutcome, Store};
-use tokio_util::task::TaskTracker;
 
 use crate::auth::{AuthMethod, Principal};
 
-/// Writes audit events to the store, off the request path.
+/// Writes audit events to the store.
 #[derive(Debug, Clone)]
 pub(crate) struct AuditLog {
     store: Arc<dyn Store>,
@@ -23,11 +22,12 @@ impl AuditLog {
         Self { store }
     }
 
-    /// Records one finished write tool call. The write happens on a task
-    /// tracked by `tracker`, so shutdown waits for it.
-    pub(crate) fn record(
+    /// Records one finished write tool call, before the tool's answer is
+    /// sent: a write the client saw answered is in the audit log even if the
+    /// process dies right after (one store insert, ~1 ms against a write to
+    /// SDP that takes far longer).
+    pub(crate) async fn record(
         &self,
-        tracker: &TaskTracker,
         principal: Option<&Principal>,
         tool: &str,
         arguments: Option<&JsonObject>,
@@ -62,12 +62,9 @@ impl AuditLog {
             outcome,
             detail,
         };
-        let store = self.store.clone();
-        tracker.spawn(async move {
-            if let Err(error) = store.record_audit(event).await {
-                tracing::warn!(%error, "cannot write the audit log");
-            }
-        });
+        if let Err(error) = self.store.record_audit(event).await {
+            tracing::warn!(%error, "cannot write the audit log");
+        }
     }
 }
 

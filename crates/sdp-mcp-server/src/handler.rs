@@ -295,13 +295,9 @@ impl ServerHandler for SdpMcp {
             return Ok(asked.into());
         }
         if let Some((audit, tool, arguments)) = audited {
-            audit.record(
-                &self.shared.in_flight,
-                caller.as_ref(),
-                &tool,
-                arguments.as_ref(),
-                &result,
-            );
+            audit
+                .record(caller.as_ref(), &tool, arguments.as_ref(), &result)
+                .await;
         }
         let is_error = match &result {
             Ok(CallToolResponse::Complete(r)) => r.is_error.unwrap_or(false),

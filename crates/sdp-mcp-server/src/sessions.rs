@@ -71,11 +71,6 @@ impl SessionBindings {
         self.owners.lock().retain(|id, _| alive(id));
     }
 
-    /// All bound session ids (for sweeping).
-    pub(crate) fn ids(&self) -> Vec<String> {
-        self.owners.lock().keys().cloned().collect()
-    }
-
     /// Number of bound sessions.
     pub(crate) fn len(&self) -> usize {
         self.owners.lock().len()

@@ -232,7 +232,7 @@ fn arbitrary_tool_arguments_never_5xx_nor_panic() {
                 }
             }
             // Unknown keys only sometimes: most tools reject them outright.
-            if object.len() % 2 == 0 {
+            if object.len().is_multiple_of(2) {
                 object.extend(unknown);
             }
             let message = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",

@@ -240,3 +240,38 @@ fn oauth_sign_in_is_read_in_both_modes_and_reported_when_incomplete() {
         other => panic!("expected invalid config, got {other:?}"),
     }
 }
+
+#[test]
+fn limits_are_read_and_bad_values_named() {
+    let defaults = load(&env(CLOUD)).unwrap().http.limits;
+    assert_eq!(defaults, crate::limits::HttpLimits::default());
+    let mut pairs = CLOUD.to_vec();
+    pairs.extend([
+        ("SDP_MCP_MAX_BODY_BYTES", "2048"),
+        ("SDP_MCP_MAX_SESSIONS_PER_USER", "7"),
+        ("SDP_MCP_HEADER_READ_TIMEOUT_SECS", "3"),
+        ("SDP_MCP_AUTH_FAILURES_PER_MINUTE", "0"),
+    ]);
+    let limits = load(&env(&pairs)).unwrap().http.limits;
+    assert_eq!(limits.max_body_bytes, 2048);
+    assert_eq!(limits.max_sessions_per_user, 7);
+    assert_eq!(
+        limits.header_read_timeout,
+        std::time::Duration::from_secs(3)
+    );
+    assert_eq!(limits.auth_failures_per_minute, 0);
+    let mut pairs = CLOUD.to_vec();
+    pairs.extend([
+        ("SDP_MCP_MAX_BODY_BYTES", "1MB"),
+        ("SDP_MCP_MAX_JSON_DEPTH", "2"),
+        ("SDP_MCP_MAX_SESSIONS", "0"),
+    ]);
+    assert_eq!(
+        problems(&pairs),
+        [
+            "SDP_MCP_MAX_BODY_BYTES",
+            "SDP_MCP_MAX_JSON_DEPTH",
+            "SDP_MCP_MAX_SESSIONS"
+        ]
+    );
+}

@@ -88,14 +88,24 @@ pub const KEYS: &[(&str, &str, &str, bool)] = &[
     ("logging", "format", "SDP_MCP_LOG_FORMAT", false),
     ("limits", "max_body_bytes", "SDP_MCP_MAX_BODY_BYTES", false),
     ("limits", "max_json_depth", "SDP_MCP_MAX_JSON_DEPTH", false),
-    ("limits", "max_header_bytes", "SDP_MCP_MAX_HEADER_BYTES", false),
+    (
+        "limits",
+        "max_header_bytes",
+        "SDP_MCP_MAX_HEADER_BYTES",
+        false,
+    ),
     (
         "limits",
         "header_read_timeout_secs",
         "SDP_MCP_HEADER_READ_TIMEOUT_SECS",
         false,
     ),
-    ("limits", "max_connections", "SDP_MCP_MAX_CONNECTIONS", false),
+    (
+        "limits",
+        "max_connections",
+        "SDP_MCP_MAX_CONNECTIONS",
+        false,
+    ),
     ("limits", "max_sessions", "SDP_MCP_MAX_SESSIONS", false),
     (
         "limits",
@@ -103,7 +113,12 @@ pub const KEYS: &[(&str, &str, &str, bool)] = &[
         "SDP_MCP_MAX_SESSIONS_PER_USER",
         false,
     ),
-    ("limits", "session_idle_secs", "SDP_MCP_SESSION_IDLE_SECS", false),
+    (
+        "limits",
+        "session_idle_secs",
+        "SDP_MCP_SESSION_IDLE_SECS",
+        false,
+    ),
     (
         "limits",
         "auth_failures_per_minute",

@@ -23,6 +23,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::light_sessions::{self, LightSessions, McpRoutes};
 use super::sse::SseSessions;
 use crate::auth::{self, HttpAuthenticator};
 use crate::error::ServerError;
@@ -36,8 +37,10 @@ use crate::sessions::{self, SessionBindings};
 /// How long closing streams may take after the grace period, before the
 /// server task is abandoned.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
-/// How often stale session bindings are swept.
+/// How often stale session bindings are swept (at most).
 const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+/// Shortest sweep interval (very short idle time-outs in tests).
+const MIN_SWEEP_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Everything the HTTP transports need, assembled by `Server::run`.
 pub(crate) struct HttpParts {
@@ -77,10 +80,7 @@ pub(crate) async fn serve(
     session_manager.session_config.completed_cache_ttl = COMPLETED_RESPONSE_TTL;
     session_manager.session_config.keep_alive = Some(parts.limits.session_idle);
     // 256-bit CSPRNG session ids; bindings forgotten when rmcp closes a session.
-    let session_manager = Arc::new(SecureSessionManager::new(
-        session_manager,
-        bindings.clone(),
-    ));
+    let session_manager = Arc::new(SecureSessionManager::new(session_manager, bindings.clone()));
     // `/sse` sessions have their own bindings: the sweeper below only knows
     // rmcp's sessions.
     let sse_bindings = SessionBindings::default();
@@ -104,14 +104,33 @@ pub(crate) async fn serve(
         .with_max_request_body_bytes(parts.limits.max_body_bytes)
         .with_cancellation_token(mcp_cancel.clone());
     let shared = parts.shared.clone();
+    let stateless_config = mcp_config.clone().with_legacy_session_mode(false);
     let mcp_service = StreamableHttpService::new(
         move || Ok(SdpMcp::for_http(shared.clone())),
         session_manager.clone(),
         mcp_config,
     );
+    // Sessions of clients that need no server → client messages: no rmcp
+    // worker (see `light_sessions`). Off with `--stateless` (no sessions at
+    // all) and with dynamic toolsets (per-session state, list_changed).
+    let shared = parts.shared.clone();
+    let stateless_service = StreamableHttpService::new(
+        move || Ok(SdpMcp::for_http(shared.clone())),
+        Arc::new(LocalSessionManager::default()),
+        stateless_config,
+    );
+    let light =
+        LightSessions::new(parts.stateless || crate::tools::is_dynamic(&parts.shared.router));
+    let mcp_routes = Arc::new(McpRoutes {
+        stateful: mcp_service,
+        stateless: stateless_service,
+        light: light.clone(),
+        max_body_bytes: parts.limits.max_body_bytes,
+    });
 
     let mcp_routes = Router::new()
-        .route_service("/mcp", mcp_service)
+        .route("/mcp", axum::routing::any(light_sessions::dispatch))
+        .with_state(mcp_routes)
         .layer(middleware::from_fn_with_state(
             in_flight.clone(),
             track_in_flight,
@@ -195,6 +214,8 @@ pub(crate) async fn serve(
     });
     let sweeper = tokio::spawn(sweep_bindings(
         bindings,
+        light,
+        parts.limits.session_idle,
         session_manager,
         mcp_cancel.clone(),
     ));
@@ -295,10 +316,13 @@ async fn track_in_flight(
 /// Forgets bindings of sessions rmcp has closed (idle time-out).
 async fn sweep_bindings(
     bindings: SessionBindings,
+    light: LightSessions,
+    idle: Duration,
     manager: Arc<SecureSessionManager>,
     cancel: CancellationToken,
 ) {
-    let mut interval = tokio::time::interval(SWEEP_INTERVAL);
+    // Light sessions expire here only: sweep at least twice per idle time-out.
+    let mut interval = tokio::time::interval(SWEEP_INTERVAL.min(idle / 2).max(MIN_SWEEP_INTERVAL));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -313,11 +337,16 @@ async fn sweep_bindings(
             .keys()
             .map(ToString::to_string)
             .collect();
-        let before = bindings.ids().len();
-        bindings.retain(|id| live.contains(id));
-        let after = bindings.ids().len();
+        let before = bindings.len();
+        let expired_light = light.expire_idle(idle);
+        bindings.retain(|id| live.contains(id) || light.contains(id));
+        let after = bindings.len();
         if before != after {
-            tracing::debug!(removed = before - after, "swept closed legacy sessions");
+            tracing::debug!(
+                removed = before - after,
+                expired_light,
+                "swept closed and idle sessions"
+            );
         }
     }
 }

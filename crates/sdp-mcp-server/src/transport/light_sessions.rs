@@ -10,7 +10,7 @@
 //! `notifications/tools/list_changed` needs that stream), never uses either:
 //! every request is answered on its own POST. Such sessions are served by
 //! rmcp's stateless path and kept here as a map entry (id → last use) of a
-//! few dozen bytes; the id is minted here (256 bits from the OS CSPRNG) and
+//! few dozen bytes; the id is minted here (256 bits, [`new_session_id`]) and
 //! bound to its principal by [`crate::sessions::bind_mcp_sessions`] like any
 //! other session.
 //!
@@ -32,14 +32,11 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use parking_lot::Mutex;
-use rand::TryRngCore as _;
 use serde::Deserialize;
 use tower::ServiceExt as _;
 
+use crate::limits::session_ids::new_session_id;
 use crate::sessions::{MCP_SESSION_ID, is_sessionless_request};
-
-/// Bytes of a light session id (256 bits).
-const SESSION_ID_BYTES: usize = 32;
 
 /// Light session id → last use.
 #[derive(Debug, Clone)]
@@ -67,18 +64,14 @@ impl LightSessions {
             .is_some()
     }
 
-    /// Mints and records a new session id.
-    fn create(&self) -> Option<String> {
-        let mut bytes = [0_u8; SESSION_ID_BYTES];
-        if let Err(error) = rand::rngs::OsRng.try_fill_bytes(&mut bytes) {
-            tracing::error!(%error, "OS random source failed; light session not created");
-            return None;
-        }
-        let id = hex::encode(bytes);
+    /// Mints and records a new session id (256 bits from the CSPRNG, as
+    /// every session id of this server).
+    fn create(&self) -> String {
+        let id = new_session_id();
         self.last_seen
             .lock()
             .insert(id.clone().into_boxed_str(), Instant::now());
-        Some(id)
+        id
     }
 
     fn remove(&self, id: &str) -> bool {
@@ -213,8 +206,7 @@ where
     }
     let mut response = call(routes.stateless.clone(), request).await;
     if response.status() == StatusCode::OK
-        && let Some(id) = routes.light.create()
-        && let Ok(value) = HeaderValue::from_str(&id)
+        && let Ok(value) = HeaderValue::from_str(&routes.light.create())
     {
         response.headers_mut().insert(MCP_SESSION_ID, value);
     }
@@ -253,8 +245,8 @@ mod tests {
     #[test]
     fn ids_are_unique_256_bit_hex_and_expire() {
         let sessions = LightSessions::new(false);
-        let a = sessions.create().unwrap();
-        let b = sessions.create().unwrap();
+        let a = sessions.create();
+        let b = sessions.create();
         assert_ne!(a, b);
         assert_eq!(a.len(), 64);
         assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));

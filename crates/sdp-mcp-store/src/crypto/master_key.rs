@@ -197,18 +197,34 @@ pub fn create_key_file(path: &Path) -> Result<MasterKey, StoreError> {
         path: path.to_owned(),
         source,
     };
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
+    // Written to a temporary file in the same directory, synced, then linked
+    // into place: a crash leaves either no key file or a complete one (never
+    // an empty file that blocks the next start), and `hard_link` fails if the
+    // key file exists, so an existing key is never overwritten.
+    let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+    let write_temp = || -> std::io::Result<()> {
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut file = options.open(&temp)?;
+        let mut line = Zeroizing::new(key.to_base64().expose_secret().to_owned());
+        line.push('\n');
+        file.write_all(line.as_bytes())?;
+        file.sync_all()
+    };
+    let linked = write_temp().and_then(|()| fs::hard_link(&temp, path));
+    let _ = fs::remove_file(&temp);
+    linked.map_err(create_error)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(dir) = fs::File::open(dir)
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        // Makes the new directory entry durable (best effort).
+        let _ = dir.sync_all();
     }
-    let mut file = options.open(path).map_err(create_error)?;
-    let mut line = Zeroizing::new(key.to_base64().expose_secret().to_owned());
-    line.push('\n');
-    file.write_all(line.as_bytes()).map_err(create_error)?;
-    file.sync_all().map_err(create_error)?;
     tracing::info!(path = %path.display(), key_id = %key.id(), "created a new master key file");
     Ok(key)
 }

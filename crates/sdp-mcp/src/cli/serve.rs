@@ -49,10 +49,11 @@ impl ToolArgs {
         {
             config.tools.read_only = true;
         }
+        use sdp_mcp_server::config::ApiCallMode;
         if self.api_call_writes {
-            config.tools.api_call = sdp_mcp_server::config::ApiCallMode::ReadWrite;
-        } else if self.enable_api_call && config.tools.api_call == Default::default() {
-            config.tools.api_call = sdp_mcp_server::config::ApiCallMode::Read;
+            config.tools.api_call = ApiCallMode::ReadWrite;
+        } else if self.enable_api_call && config.tools.api_call == ApiCallMode::Off {
+            config.tools.api_call = ApiCallMode::Read;
         }
         if let Some(toolsets) = &self.toolsets {
             config.tools.toolsets = Some(toolsets.clone());

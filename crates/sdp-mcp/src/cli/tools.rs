@@ -56,7 +56,12 @@ pub fn markdown() -> anyhow::Result<String> {
         let config = ToolsConfig {
             read_only: false,
             toolsets: Some(vec![toolset.name.to_owned()]),
-            api_call: ApiCallMode::ReadWrite,
+            // sdp_api_call follows --enable-api-call, not --toolsets: show it once.
+            api_call: if toolset.name == "api" {
+                ApiCallMode::ReadWrite
+            } else {
+                ApiCallMode::Off
+            },
         };
         let mut tools = sdp_mcp_server::tool_catalog(&config)?;
         tools.sort_by(|a, b| a.name.cmp(&b.name));
