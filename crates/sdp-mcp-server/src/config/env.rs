@@ -565,7 +565,7 @@ fn limit_number(
 /// The `limits` settings (`SDP_MCP_MAX_BODY_BYTES` and friends).
 fn limits_config(reader: &mut Reader<'_>, limits: &mut crate::limits::HttpLimits) {
     let as_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
-    if let Some(n) = limit_number(reader, "SDP_MCP_MAX_BODY_BYTES", 1024, "1048576") {
+    if let Some(n) = limit_number(reader, "SDP_MCP_MAX_BODY_BYTES", 1024, "4194304") {
         limits.max_body_bytes = as_usize(n);
     }
     if let Some(n) = limit_number(reader, "SDP_MCP_MAX_JSON_DEPTH", 8, "64") {

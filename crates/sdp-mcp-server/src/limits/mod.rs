@@ -65,7 +65,9 @@ impl HttpLimits {
 impl Default for HttpLimits {
     fn default() -> Self {
         Self {
-            max_body_bytes: 1024 * 1024,
+            // A 2 MiB attachment (tools::attachments::MAX_UPLOAD_BYTES) is
+            // ~2.8 MB of base64 inside the JSON-RPC body: room for it.
+            max_body_bytes: 4 * 1024 * 1024,
             max_json_depth: Self::DEFAULT_MAX_JSON_DEPTH,
             max_header_bytes: 64 * 1024,
             header_read_timeout: Duration::from_secs(10),

@@ -189,15 +189,12 @@ where
         return call(routes.stateful.clone(), request).await;
     }
     let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, routes.max_body_bytes).await {
-        Ok(body) => body,
-        Err(_) => {
-            return (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Payload Too Large: the request body exceeds the server's limit",
-            )
-                .into_response();
-        }
+    let Ok(body) = axum::body::to_bytes(body, routes.max_body_bytes).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Payload Too Large: the request body exceeds the server's limit",
+        )
+            .into_response();
     };
     let light = wants_light_session(&body);
     let request = Request::from_parts(parts, Body::from(body));
