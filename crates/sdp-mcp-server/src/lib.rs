@@ -20,10 +20,10 @@
 mod audit;
 mod auth;
 pub mod config;
-#[doc(hidden)]
-pub mod fuzzing;
 mod context;
 mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handler;
 mod header_credentials;
 pub mod limits;

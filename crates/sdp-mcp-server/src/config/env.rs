@@ -600,8 +600,16 @@ mod tests;
 
 /// `SDP_MCP_TLS_CERT` + `SDP_MCP_TLS_KEY`: both or neither.
 fn tls_files(reader: &mut Reader<'_>) -> Option<super::TlsFiles> {
-    let cert = reader.env.get("SDP_MCP_TLS_CERT").map(str::trim).filter(|v| !v.is_empty());
-    let key = reader.env.get("SDP_MCP_TLS_KEY").map(str::trim).filter(|v| !v.is_empty());
+    let cert = reader
+        .env
+        .get("SDP_MCP_TLS_CERT")
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    let key = reader
+        .env
+        .get("SDP_MCP_TLS_KEY")
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
     match (cert, key) {
         (Some(cert), Some(key)) => Some(super::TlsFiles {
             cert: cert.into(),
