@@ -185,6 +185,67 @@ async fn per_request(
     Ok(())
 }
 
+/// The record requests are associated with, and how SDP's request side
+/// names that association.
+struct Association {
+    /// `problems` or `changes` (the listing path).
+    module: &'static str,
+    /// `problem` or `change` (messages).
+    noun: &'static str,
+    id: String,
+    /// The request sub-resource (`problem`, `request_initiated_change`, …).
+    segment: &'static str,
+    body: Value,
+}
+
+impl Association {
+    fn problem(id: String) -> Self {
+        let body = json!({"request_problem_association": {"problem": {"id": id}}});
+        Self {
+            module: "problems",
+            noun: "problem",
+            id,
+            segment: "problem",
+            body,
+        }
+    }
+
+    fn change(id: String, segment: &'static str) -> Self {
+        let body = json!({ segment: {"change": {"id": id}} });
+        Self {
+            module: "changes",
+            noun: "change",
+            id,
+            segment,
+            body,
+        }
+    }
+
+    /// Links (`link`) or unlinks `requests`, then lists the associations.
+    async fn apply(
+        self,
+        client: &SdpClient,
+        requests: &[String],
+        link: bool,
+    ) -> Result<Json<AssociatedRequests>, ToolError> {
+        let Self {
+            module,
+            noun,
+            id,
+            segment,
+            body,
+        } = self;
+        let check = format!("call list_{noun}_requests with {noun}_id {id}");
+        per_request(client, requests, link, segment, &body, &check).await?;
+        let message = if link {
+            format!("Linked {} request(s) to {noun} {id}.", requests.len())
+        } else {
+            format!("Unlinked {} request(s) from {noun} {id}.", requests.len())
+        };
+        listing(client, module, id, message).await
+    }
+}
+
 #[tool_router(router = problem_links_router, vis = "pub(crate)")]
 impl SdpMcp {
     #[tool(
@@ -209,12 +270,9 @@ has one problem, so this moves it from any other. Example: {\"problem_id\": \
         let id = numeric_id("problem_id", &params.problem_id, "list_problems")?;
         let requests = request_ids(&params.request_ids)?;
         let user = self.user_context(&context).await?;
-        let client = user.upstream().client();
-        let body = json!({"request_problem_association": {"problem": {"id": id}}});
-        let check = format!("call list_problem_requests with problem_id {id}");
-        per_request(client, &requests, true, "problem", &body, &check).await?;
-        let message = format!("Linked {} request(s) to problem {id}.", requests.len());
-        listing(client, "problems", id, message).await
+        Association::problem(id)
+            .apply(user.upstream().client(), &requests, true)
+            .await
     }
 
     #[tool(
@@ -239,12 +297,9 @@ has one problem, so this moves it from any other. Example: {\"problem_id\": \
         let id = numeric_id("problem_id", &params.problem_id, "list_problems")?;
         let requests = request_ids(&params.request_ids)?;
         let user = self.user_context(&context).await?;
-        let client = user.upstream().client();
-        let body = json!({"request_problem_association": {"problem": {"id": id}}});
-        let check = format!("call list_problem_requests with problem_id {id}");
-        per_request(client, &requests, false, "problem", &body, &check).await?;
-        let message = format!("Unlinked {} request(s) from problem {id}.", requests.len());
-        listing(client, "problems", id, message).await
+        Association::problem(id)
+            .apply(user.upstream().client(), &requests, false)
+            .await
     }
 
     #[tool(
@@ -292,13 +347,9 @@ initiated it (relation \"initiated\", default) or that it caused (\"caused_by\")
         let id = numeric_id("change_id", &params.change_id, "list_changes")?;
         let requests = request_ids(&params.request_ids)?;
         let user = self.user_context(&context).await?;
-        let client = user.upstream().client();
-        let segment = params.relation.segment();
-        let body = json!({ segment: {"change": {"id": id}} });
-        let check = format!("call list_change_requests with change_id {id}");
-        per_request(client, &requests, true, segment, &body, &check).await?;
-        let message = format!("Linked {} request(s) to change {id}.", requests.len());
-        listing(client, "changes", id, message).await
+        Association::change(id, params.relation.segment())
+            .apply(user.upstream().client(), &requests, true)
+            .await
     }
 
     #[tool(
@@ -323,13 +374,9 @@ initiated it (relation \"initiated\", default) or that it caused (\"caused_by\")
         let id = numeric_id("change_id", &params.change_id, "list_changes")?;
         let requests = request_ids(&params.request_ids)?;
         let user = self.user_context(&context).await?;
-        let client = user.upstream().client();
-        let segment = params.relation.segment();
-        let body = json!({ segment: {"change": {"id": id}} });
-        let check = format!("call list_change_requests with change_id {id}");
-        per_request(client, &requests, false, segment, &body, &check).await?;
-        let message = format!("Unlinked {} request(s) from change {id}.", requests.len());
-        listing(client, "changes", id, message).await
+        Association::change(id, params.relation.segment())
+            .apply(user.upstream().client(), &requests, false)
+            .await
     }
 
     #[tool(
